@@ -1,0 +1,71 @@
+"""The help desk's vocabulary, shared by rules, models and the GraphQL schema."""
+
+from enum import Enum, IntEnum
+
+
+class Role(str, Enum):
+    ADMIN = "ADMIN"
+    SUPERVISOR = "SUPERVISOR"
+    AGENT = "AGENT"
+    REPORTER = "REPORTER"
+    CUSTOMER = "CUSTOMER"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+MANAGER_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
+
+
+class Priority(IntEnum):
+    """Stored as its rank so that ordering by priority is ordering by urgency."""
+
+    URGENT = 1
+    HIGH = 2
+    MEDIUM = 3
+    LOW = 4
+
+
+class TicketStatus(str, Enum):
+    NEW = "NEW"
+    OPEN = "OPEN"
+    WAITING = "WAITING"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+class WaitReason(str, Enum):
+    CUSTOMER = "CUSTOMER"
+    THIRD_PARTY = "THIRD_PARTY"
+    REVIEW = "REVIEW"
+
+
+class TicketSource(str, Enum):
+    EMAIL = "EMAIL"
+    FORM = "FORM"
+    CHAT = "CHAT"
+    API = "API"
+    PHONE = "PHONE"
+
+
+class CustomerTier(str, Enum):
+    STANDARD = "STANDARD"
+    PREMIUM = "PREMIUM"
+    VIP = "VIP"
+
+
+class AuthorKind(str, Enum):
+    AGENT = "AGENT"
+    CUSTOMER = "CUSTOMER"
+    SYSTEM = "SYSTEM"
+
+
+class EventKind(str, Enum):
+    CREATED = "CREATED"
+    ASSIGNED = "ASSIGNED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    PRIORITY_CHANGED = "PRIORITY_CHANGED"
+    CATEGORY_CHANGED = "CATEGORY_CHANGED"
+    REPLIED = "REPLIED"
+    NOTE_ADDED = "NOTE_ADDED"
+    FIRST_RESPONSE = "FIRST_RESPONSE"
+    SLA_NEAR_BREACH = "SLA_NEAR_BREACH"
+    SLA_BREACHED = "SLA_BREACHED"

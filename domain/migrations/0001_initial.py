@@ -1,0 +1,206 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from domain.enums import AuthorKind, CustomerTier, EventKind, Priority, Role, TicketSource, TicketStatus, WaitReason
+from json import dumps, loads
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='BusinessCalendar',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=120)),
+                ('timezone', fields.CharField(default='UTC', max_length=64)),
+                ('weekly_hours', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('holidays', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'business_calendars', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Group',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=120)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('email', fields.CharField(null=True, max_length=254)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'groups', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Category',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=120)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('default_group', fields.ForeignKeyField('models.Group', source_field='default_group_id', null=True, db_constraint=True, to_field='id', related_name='default_for_categories', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'categories', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='CategoryExample',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('category', fields.ForeignKeyField('models.Category', source_field='category_id', db_constraint=True, to_field='id', related_name='examples', on_delete=OnDelete.CASCADE)),
+                ('text', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'category_examples', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Product',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=120)),
+                ('product_line', fields.CharField(null=True, max_length=120)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'products', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='SlaPolicy',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=120)),
+                ('priority', fields.IntEnumField(db_index=True, description='URGENT: 1\nHIGH: 2\nMEDIUM: 3\nLOW: 4', enum_type=Priority, generated=False)),
+                ('first_response_seconds', fields.IntField()),
+                ('resolution_seconds', fields.IntField()),
+                ('warn_at_percent', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('pause_reasons', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('conditions', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('position', fields.IntField(default=0)),
+                ('calendar', fields.ForeignKeyField('models.BusinessCalendar', source_field='calendar_id', null=True, db_constraint=True, to_field='id', related_name='policies', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'sla_policies', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('email', fields.CharField(unique=True, max_length=254)),
+                ('name', fields.CharField(max_length=120)),
+                ('role', fields.CharEnumField(db_index=True, description='ADMIN: ADMIN\nSUPERVISOR: SUPERVISOR\nAGENT: AGENT\nREPORTER: REPORTER\nCUSTOMER: CUSTOMER', enum_type=Role, max_length=16)),
+                ('is_active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'users', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ApiToken',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='tokens', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(default='', max_length=120)),
+                ('token_hash', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('last_used_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Customer',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=120)),
+                ('email', fields.CharField(unique=True, max_length=254)),
+                ('organisation', fields.CharField(null=True, db_index=True, max_length=120)),
+                ('tier', fields.CharEnumField(default=CustomerTier.STANDARD, description='STANDARD: STANDARD\nPREMIUM: PREMIUM\nVIP: VIP', enum_type=CustomerTier, max_length=16)),
+                ('external_id', fields.CharField(null=True, unique=True, max_length=120)),
+                ('phone', fields.CharField(null=True, max_length=40)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', null=True, db_constraint=True, to_field='id', related_name='customer_profiles', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'customers', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='GroupMembership',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('group', fields.ForeignKeyField('models.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='memberships', on_delete=OnDelete.CASCADE)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='memberships', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'group_memberships', 'app': 'models', 'unique_together': (('group', 'user'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Ticket',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('subject', fields.CharField(max_length=200)),
+                ('description', fields.TextField(unique=False)),
+                ('source', fields.CharEnumField(description='EMAIL: EMAIL\nFORM: FORM\nCHAT: CHAT\nAPI: API\nPHONE: PHONE', enum_type=TicketSource, max_length=16)),
+                ('status', fields.CharEnumField(default=TicketStatus.NEW, description='NEW: NEW\nOPEN: OPEN\nWAITING: WAITING\nRESOLVED: RESOLVED\nCLOSED: CLOSED', enum_type=TicketStatus, max_length=16)),
+                ('wait_reason', fields.CharEnumField(null=True, description='CUSTOMER: CUSTOMER\nTHIRD_PARTY: THIRD_PARTY\nREVIEW: REVIEW', enum_type=WaitReason, max_length=16)),
+                ('priority', fields.IntEnumField(default=Priority.MEDIUM, description='URGENT: 1\nHIGH: 2\nMEDIUM: 3\nLOW: 4', enum_type=Priority, generated=False)),
+                ('category', fields.ForeignKeyField('models.Category', source_field='category_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.RESTRICT)),
+                ('product', fields.ForeignKeyField('models.Product', source_field='product_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('group', fields.ForeignKeyField('models.Group', source_field='group_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('assignee', fields.ForeignKeyField('models.User', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_tickets', on_delete=OnDelete.SET_NULL)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='created_tickets', on_delete=OnDelete.SET_NULL)),
+                ('sla_policy', fields.ForeignKeyField('models.SlaPolicy', source_field='sla_policy_id', null=True, db_constraint=True, to_field='id', related_name='tickets', on_delete=OnDelete.SET_NULL)),
+                ('idempotency_key', fields.CharField(null=True, unique=True, max_length=140)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('updated_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('first_responded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('version', fields.IntField(default=1)),
+            ],
+            options={'table': 'tickets', 'app': 'models', 'indexes': [Index(fields=['status', 'priority']), Index(fields=['group_id', 'status']), Index(fields=['assignee_id', 'status'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Message',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.ForeignKeyField('models.Ticket', source_field='ticket_id', db_constraint=True, to_field='id', related_name='messages', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('models.User', source_field='author_id', null=True, db_constraint=True, to_field='id', related_name='messages', on_delete=OnDelete.SET_NULL)),
+                ('author_kind', fields.CharEnumField(description='AGENT: AGENT\nCUSTOMER: CUSTOMER\nSYSTEM: SYSTEM', enum_type=AuthorKind, max_length=16)),
+                ('internal', fields.BooleanField(default=False)),
+                ('channel', fields.CharEnumField(description='EMAIL: EMAIL\nFORM: FORM\nCHAT: CHAT\nAPI: API\nPHONE: PHONE', enum_type=TicketSource, max_length=16)),
+                ('body', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'messages', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TicketEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.ForeignKeyField('models.Ticket', source_field='ticket_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='ticket_events', on_delete=OnDelete.SET_NULL)),
+                ('kind', fields.CharEnumField(description='CREATED: CREATED\nASSIGNED: ASSIGNED\nSTATUS_CHANGED: STATUS_CHANGED\nPRIORITY_CHANGED: PRIORITY_CHANGED\nCATEGORY_CHANGED: CATEGORY_CHANGED\nREPLIED: REPLIED\nNOTE_ADDED: NOTE_ADDED\nFIRST_RESPONSE: FIRST_RESPONSE\nSLA_NEAR_BREACH: SLA_NEAR_BREACH\nSLA_BREACHED: SLA_BREACHED', enum_type=EventKind, max_length=32)),
+                ('before', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('after', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('note', fields.TextField(null=True, unique=False)),
+                ('dedupe_key', fields.CharField(null=True, max_length=120)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'ticket_events', 'app': 'models', 'unique_together': (('ticket', 'dedupe_key'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,252 @@
+"""What is stored. Identical on SQLite and PostgreSQL; the schema comes from migrations."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from domain.enums import (
+    AuthorKind,
+    CustomerTier,
+    EventKind,
+    Priority,
+    Role,
+    TicketSource,
+    TicketStatus,
+    WaitReason,
+)
+
+TICKET_KEY_PREFIX = "HD"
+
+
+class User(Model):
+    # Staff (admins, supervisors, agents, reporters) and customers who sign in.
+
+    id = fields.BigIntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=120)
+    role = fields.CharEnumField(Role, max_length=16, db_index=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+
+class ApiToken(Model):
+    # Only the SHA-256 of a token is stored; the token itself is shown once.
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=120, default="")
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_tokens"
+
+
+class Group(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    description = fields.TextField(default="")
+    email = fields.CharField(max_length=254, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "groups"
+
+
+class GroupMembership(Model):
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="memberships", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="memberships", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "group_memberships"
+        unique_together = (("group", "user"),)
+
+
+class Customer(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120)
+    email = fields.CharField(max_length=254, unique=True)
+    organisation = fields.CharField(max_length=120, null=True, db_index=True)
+    tier = fields.CharEnumField(CustomerTier, max_length=16, default=CustomerTier.STANDARD)
+    external_id = fields.CharField(max_length=120, null=True, unique=True)
+    phone = fields.CharField(max_length=40, null=True)
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="customer_profiles", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "customers"
+
+
+class Product(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    product_line = fields.CharField(max_length=120, null=True)
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "products"
+
+
+class Category(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    description = fields.TextField(default="")
+    default_group: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="default_for_categories", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "categories"
+
+
+class CategoryExample(Model):
+    # Example texts a category is learned from.
+
+    id = fields.BigIntField(primary_key=True)
+    category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="examples", on_delete=fields.CASCADE
+    )
+    text = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "category_examples"
+
+
+class BusinessCalendar(Model):
+    # Weekly hours per weekday, holidays and an IANA time zone (meaning: the SLA engine).
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    # {"0": [["09:00", "17:00"]], ...}: Monday is 0; split shifts are several pairs.
+    weekly_hours = fields.JSONField(default=dict)
+    holidays = fields.JSONField(default=list)  # ["2026-12-25", ...]
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "business_calendars"
+
+
+class SlaPolicy(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    priority = fields.IntEnumField(Priority, db_index=True)
+    first_response_seconds = fields.IntField()
+    resolution_seconds = fields.IntField()
+    warn_at_percent = fields.JSONField(default=list)
+    pause_reasons = fields.JSONField(default=list)  # wait reasons that stop the clocks
+    conditions = fields.JSONField(default=dict)  # more specific matches (tier, category, ...)
+    position = fields.IntField(default=0)  # lower wins among matching policies
+    calendar: fields.ForeignKeyNullableRelation[BusinessCalendar] = fields.ForeignKeyField(
+        "models.BusinessCalendar", related_name="policies", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "sla_policies"
+
+
+class Ticket(Model):
+    id = fields.BigIntField(primary_key=True)
+    subject = fields.CharField(max_length=200)
+    description = fields.TextField()
+    source = fields.CharEnumField(TicketSource, max_length=16)
+    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.NEW)
+    wait_reason = fields.CharEnumField(WaitReason, max_length=16, null=True)
+    priority = fields.IntEnumField(Priority, default=Priority.MEDIUM)
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    group: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="assigned_tickets", null=True, on_delete=fields.SET_NULL
+    )
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="created_tickets", null=True, on_delete=fields.SET_NULL
+    )
+    sla_policy: fields.ForeignKeyNullableRelation[SlaPolicy] = fields.ForeignKeyField(
+        "models.SlaPolicy", related_name="tickets", null=True, on_delete=fields.SET_NULL
+    )
+    # Scoped to the creator ("<user id>:<key>") so two clients cannot collide.
+    idempotency_key = fields.CharField(max_length=140, null=True, unique=True)
+    created_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(db_index=True)
+    first_responded_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "tickets"
+        indexes = (("status", "priority"), ("group_id", "status"), ("assignee_id", "status"))
+
+    @property
+    def key(self) -> str:
+        return f"{TICKET_KEY_PREFIX}-{self.id}"
+
+
+class Message(Model):
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="messages", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    author_kind = fields.CharEnumField(AuthorKind, max_length=16)
+    internal = fields.BooleanField(default=False)
+    channel = fields.CharEnumField(TicketSource, max_length=16)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "messages"
+
+
+class TicketEvent(Model):
+    # The handling and dispatch log: who did what, when, with before and after.
+
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="events", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ticket_events", null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharEnumField(EventKind, max_length=32)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+    note = fields.TextField(null=True)
+    # Events that must be written once (an SLA alert) carry a key; the unique index enforces it.
+    dedupe_key = fields.CharField(max_length=120, null=True)
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "ticket_events"
+        unique_together = (("ticket", "dedupe_key"),)

@@ -1,0 +1,155 @@
+"""The one write path for an existing ticket: optimistic version check, change and log in one
+transaction, publish after commit."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from domain.enums import AuthorKind, EventKind, TicketSource
+from domain.errors import Conflict, NotFound
+from domain.events import Publisher, TicketActivity
+from domain.models import Message, Ticket, TicketEvent
+from domain.rules.access import Actor, can_view_ticket
+
+# Without expectedVersion a lost race is retried on fresh data; with it, the caller is told.
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    kind: EventKind
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageDraft:
+    body: str
+    internal: bool
+    author_kind: AuthorKind
+    channel: TicketSource
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    updates: dict[str, Any] = field(default_factory=dict)
+    events: tuple[EventDraft, ...] = ()
+    message: MessageDraft | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.updates and not self.events and self.message is None
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    ticket: Ticket
+    message: Message | None
+    activities: list[TicketActivity]
+
+
+def ensure_visible(actor: Actor, ticket: Ticket | None) -> Ticket:
+    """A ticket the actor may not see is reported as missing, so ids leak nothing."""
+    if ticket is None or not can_view_ticket(
+        actor,
+        group_id=ticket.group_id,  # type: ignore[attr-defined]
+        assignee_id=ticket.assignee_id,  # type: ignore[attr-defined]
+        customer_id=ticket.customer_id,  # type: ignore[attr-defined]
+    ):
+        raise NotFound("No such ticket.", field="ticketId")
+    return ticket
+
+
+async def write_events(
+    *, ticket: Ticket, actor_id: int | None, drafts: tuple[EventDraft, ...], now: datetime,
+    previous_assignee_id: int | None,
+) -> list[TicketActivity]:
+    activities = []
+    for draft in drafts:
+        row = await TicketEvent.create(
+            ticket_id=ticket.id,
+            actor_id=actor_id,
+            kind=draft.kind,
+            before=draft.before,
+            after=draft.after,
+            note=draft.note,
+            created_at=now,
+        )
+        activities.append(
+            TicketActivity(
+                event_id=row.id,
+                ticket_id=ticket.id,
+                kind=draft.kind,
+                at=now,
+                customer_id=ticket.customer_id,  # type: ignore[attr-defined]
+                group_id=ticket.group_id,  # type: ignore[attr-defined]
+                assignee_id=ticket.assignee_id,  # type: ignore[attr-defined]
+                previous_assignee_id=previous_assignee_id,
+            )
+        )
+    return activities
+
+
+async def change_ticket(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
+    decide: Callable[[Ticket], TicketChange],
+    publisher: Publisher,
+) -> ChangeResult:
+    """Loads the ticket, lets `decide` (pure) say what changes, and writes it all or nothing."""
+    for _attempt in range(MAX_ATTEMPTS):
+        async with in_transaction():
+            ticket = ensure_visible(actor, await Ticket.get_or_none(id=ticket_id))
+            if expected_version is not None and ticket.version != expected_version:
+                raise Conflict(
+                    f"The ticket changed since version {expected_version}; it is now at "
+                    f"version {ticket.version}. Reload and try again.",
+                    field="expectedVersion",
+                )
+            change = decide(ticket)
+            if change.is_empty:
+                return ChangeResult(ticket=ticket, message=None, activities=[])
+            previous_assignee_id = ticket.assignee_id  # type: ignore[attr-defined]
+            written = await Ticket.filter(id=ticket.id, version=ticket.version).update(
+                **change.updates, version=ticket.version + 1, updated_at=now
+            )
+            if not written:
+                if expected_version is not None:
+                    raise Conflict(
+                        "The ticket was changed by someone else at the same moment. Reload "
+                        "and try again.",
+                        field="expectedVersion",
+                    )
+                continue
+            for name, value in change.updates.items():
+                setattr(ticket, name, value)
+            ticket.version += 1
+            ticket.updated_at = now
+            message = None
+            if change.message is not None:
+                message = await Message.create(
+                    ticket_id=ticket.id,
+                    author_id=actor.user_id,
+                    author_kind=change.message.author_kind,
+                    internal=change.message.internal,
+                    channel=change.message.channel,
+                    body=change.message.body,
+                    created_at=now,
+                )
+            activities = await write_events(
+                ticket=ticket,
+                actor_id=actor.user_id,
+                drafts=change.events,
+                now=now,
+                previous_assignee_id=previous_assignee_id,
+            )
+        await publisher.publish(activities)
+        return ChangeResult(ticket=ticket, message=message, activities=activities)
+    raise Conflict("The ticket is busy with other changes; try again.")

@@ -1,0 +1,494 @@
+"""Ticket use cases. Keyword-only, `now` passed in; each writes its change and its event in
+one transaction (see ticket_changes) and publishes after commit."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain.enums import STAFF_ROLES, AuthorKind, EventKind, Priority, Role, TicketSource
+from domain.enums import TicketStatus as S
+from domain.enums import WaitReason
+from domain.errors import BadUserInput, Conflict, Forbidden, NotFound
+from domain.events import Publisher
+from domain.models import Category, Customer, GroupMembership, Message, Product, Ticket, User
+from domain.models import Group as GroupModel
+from domain.rules import transitions, validation
+from domain.rules.access import Actor, require_staff, require_ticket_reader
+from domain.services.ticket_changes import (
+    ChangeResult,
+    EventDraft,
+    MessageDraft,
+    TicketChange,
+    change_ticket,
+    ensure_visible,
+    write_events,
+)
+
+MAX_CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    subject: str
+    description: str
+    source: TicketSource = TicketSource.API
+    customer_id: int | None = None
+    customer_email: str | None = None
+    customer_name: str | None = None
+    product_id: int | None = None
+    category_id: int | None = None
+    group_id: int | None = None
+    priority: Priority | None = None
+    idempotency_key: str | None = None
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
+    require_ticket_reader(actor)
+    if actor.sees_all_tickets:
+        return Ticket.all()
+    if actor.role is Role.AGENT:
+        return Ticket.filter(Q(group_id__in=list(actor.group_ids)) | Q(assignee_id=actor.user_id))
+    return Ticket.filter(customer_id__in=list(actor.customer_ids))
+
+
+async def get(*, actor: Actor, ticket_id: int) -> Ticket:
+    require_ticket_reader(actor)
+    return ensure_visible(actor, await Ticket.get_or_none(id=ticket_id))
+
+
+async def get_by_key(*, actor: Actor, key: str) -> Ticket:
+    number = validation.ticket_key_number(key, prefix="HD")
+    return await get(actor=actor, ticket_id=number)
+
+
+# --- creating --------------------------------------------------------------------------
+
+
+async def _resolve_customer_id(actor: Actor, data: NewTicket) -> tuple[int | None, str | None]:
+    """The existing customer's id, or the email of one to create inside the transaction."""
+    if actor.role is Role.CUSTOMER:
+        if not actor.customer_ids:
+            raise Forbidden("This account has no customer profile.")
+        own = min(actor.customer_ids)
+        if data.customer_id is not None and data.customer_id not in actor.customer_ids:
+            raise Forbidden("Customers open tickets for themselves only.")
+        return (data.customer_id or own), None
+    if data.customer_id is not None:
+        if not await Customer.exists(id=data.customer_id):
+            raise BadUserInput("No customer with that id.", field="customerId")
+        return data.customer_id, None
+    if data.customer_email is None:
+        raise BadUserInput("Give customerId or customerEmail.", field="customerEmail")
+    email = validation.email(data.customer_email, field="customerEmail")
+    existing = await Customer.get_or_none(email=email)
+    return (existing.id, None) if existing else (None, email)
+
+
+async def _check_reference(model: type, value: int | None, field: str) -> None:
+    if value is not None and not await model.exists(id=value):  # type: ignore[attr-defined]
+        raise BadUserInput(f"No {field.removesuffix('Id')} with that id.", field=field)
+
+
+async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Publisher) -> Ticket:
+    if actor.role is Role.REPORTER:
+        raise Forbidden("Reporters cannot open tickets.")
+    subject = validation.text(data.subject, field="subject", max_length=validation.SUBJECT_MAX)
+    description = validation.text(
+        data.description, field="description", max_length=validation.DESCRIPTION_MAX
+    )
+    customer_name = validation.optional_text(
+        data.customer_name, field="customerName", max_length=validation.NAME_MAX
+    )
+    scoped_key = None
+    if data.idempotency_key is not None:
+        key = validation.text(
+            data.idempotency_key, field="idempotencyKey", max_length=validation.IDEMPOTENCY_KEY_MAX
+        )
+        scoped_key = f"{actor.user_id}:{key}"
+    if actor.role is Role.CUSTOMER and (data.group_id is not None or data.category_id is not None):
+        raise Forbidden("Customers cannot choose the group or category.")
+    await _check_reference(Product, data.product_id, "productId")
+    await _check_reference(Category, data.category_id, "categoryId")
+    await _check_reference(GroupModel, data.group_id, "groupId")
+
+    for _attempt in range(MAX_CREATE_ATTEMPTS):
+        if scoped_key is not None:
+            existing = await Ticket.get_or_none(idempotency_key=scoped_key)
+            if existing is not None:
+                return existing
+        customer_id, new_email = await _resolve_customer_id(actor, data)
+        group_id = data.group_id
+        if group_id is None and data.category_id is not None:
+            category = await Category.get(id=data.category_id)
+            group_id = category.default_group_id  # type: ignore[attr-defined]
+        try:
+            async with in_transaction():
+                if customer_id is None and new_email is not None:
+                    customer = await Customer.create(
+                        email=new_email, name=customer_name or new_email.split("@")[0]
+                    )
+                    customer_id = customer.id
+                ticket = await Ticket.create(
+                    subject=subject,
+                    description=description,
+                    source=data.source,
+                    priority=data.priority or Priority.MEDIUM,
+                    customer_id=customer_id,
+                    product_id=data.product_id,
+                    category_id=data.category_id,
+                    group_id=group_id,
+                    created_by_id=actor.user_id,
+                    idempotency_key=scoped_key,
+                    created_at=now,
+                    updated_at=now,
+                )
+                activities = await write_events(
+                    ticket=ticket,
+                    actor_id=actor.user_id,
+                    drafts=(
+                        EventDraft(
+                            kind=EventKind.CREATED,
+                            after={
+                                "status": ticket.status.value,
+                                "priority": ticket.priority.name,
+                                "source": ticket.source.value,
+                                "groupId": group_id,
+                            },
+                        ),
+                    ),
+                    now=now,
+                    previous_assignee_id=None,
+                )
+        except IntegrityError:
+            # Lost a race on the idempotency key or on a new customer's email: the other
+            # writer's row is there now, so the next attempt finds it.
+            continue
+        await publisher.publish(activities)
+        return ticket
+    raise Conflict("The ticket could not be created because of concurrent changes; try again.")
+
+
+# --- changing --------------------------------------------------------------------------
+
+
+def _not_closed(ticket: Ticket) -> None:
+    if not transitions.is_editable(ticket.status):
+        raise Conflict("The ticket is closed; reopen it first.")
+
+
+def _status_events(
+    ticket: Ticket, target: S, reason: WaitReason | None, note: str | None = None
+) -> tuple[dict[str, object], EventDraft]:
+    change = transitions.transition(
+        ticket.status, target, wait_reason=reason, previous_wait_reason=ticket.wait_reason
+    )
+    updates: dict[str, object] = {"status": change.status, "wait_reason": change.wait_reason}
+    event = EventDraft(
+        kind=EventKind.STATUS_CHANGED,
+        before={"status": ticket.status.value, "waitReason": _name(ticket.wait_reason)},
+        after={"status": change.status.value, "waitReason": _name(change.wait_reason)},
+        note=note,
+    )
+    return updates, event
+
+
+def _name(value: WaitReason | None) -> str | None:
+    return value.value if value is not None else None
+
+
+async def assign(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    agent_id: int | None,
+    group_id: int | None,
+    note: str | None,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    require_staff(actor, "assign tickets")
+    if agent_id is None and group_id is None:
+        raise BadUserInput("Give agentId, groupId or both.", field="agentId")
+    note = validation.optional_text(note, field="note", max_length=validation.NOTE_MAX)
+    agent_groups: set[int] = set()
+    if agent_id is not None:
+        agent = await User.get_or_none(id=agent_id)
+        if agent is None or agent.role not in STAFF_ROLES or not agent.is_active:
+            raise BadUserInput("No active agent with that id.", field="agentId")
+        agent_groups = set(
+            await GroupMembership.filter(user_id=agent_id).values_list("group_id", flat=True)
+        )
+    await _check_reference(GroupModel, group_id, "groupId")
+
+    async def _members(gid: int) -> set[int]:
+        return set(await GroupMembership.filter(group_id=gid).values_list("user_id", flat=True))
+
+    target_group_members = await _members(group_id) if group_id is not None else None
+
+    def decide(ticket: Ticket) -> TicketChange:
+        _not_closed(ticket)
+        new_group = group_id if group_id is not None else ticket.group_id  # type: ignore[attr-defined]
+        new_agent = agent_id if agent_id is not None else ticket.assignee_id  # type: ignore[attr-defined]
+        if agent_id is not None and new_group is not None and new_group not in agent_groups:
+            raise BadUserInput("That agent is not a member of the ticket's group.", field="agentId")
+        if agent_id is None and target_group_members is not None and new_agent not in target_group_members:
+            new_agent = None  # moving to a group the assignee is not in leaves it unassigned
+        before = {"groupId": ticket.group_id, "assigneeId": ticket.assignee_id}  # type: ignore[attr-defined]
+        after = {"groupId": new_group, "assigneeId": new_agent}
+        if before == after:
+            return TicketChange()
+        return TicketChange(
+            updates={"group_id": new_group, "assignee_id": new_agent},
+            events=(EventDraft(kind=EventKind.ASSIGNED, before=before, after=after, note=note),),
+        )
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket
+
+
+async def unassign(
+    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    require_staff(actor, "unassign tickets")
+
+    def decide(ticket: Ticket) -> TicketChange:
+        _not_closed(ticket)
+        if ticket.assignee_id is None:  # type: ignore[attr-defined]
+            return TicketChange()
+        return TicketChange(
+            updates={"assignee_id": None},
+            events=(
+                EventDraft(
+                    kind=EventKind.ASSIGNED,
+                    before={"groupId": ticket.group_id, "assigneeId": ticket.assignee_id},  # type: ignore[attr-defined]
+                    after={"groupId": ticket.group_id, "assigneeId": None},  # type: ignore[attr-defined]
+                ),
+            ),
+        )
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket
+
+
+async def add_reply(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    body: str,
+    internal: bool,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
+) -> tuple[Ticket, Message]:
+    """A public agent reply meets first response and opens a NEW ticket; a customer's reply
+    resumes a ticket waiting on them and reopens a resolved one."""
+    if actor.role is Role.REPORTER:
+        raise Forbidden("Reporters cannot reply.")
+    if internal and not actor.is_staff:
+        raise Forbidden("Only agents write internal notes.")
+    text = validation.text(body, field="body", max_length=validation.BODY_MAX)
+
+    def decide(ticket: Ticket) -> TicketChange:
+        if ticket.status is S.CLOSED:
+            raise Conflict("The ticket is closed; reopen it or open a new one.")
+        updates: dict[str, object] = {}
+        events: list[EventDraft] = []
+        if actor.is_staff:
+            draft = MessageDraft(text, internal, AuthorKind.AGENT, ticket.source)
+            events.append(EventDraft(kind=EventKind.NOTE_ADDED if internal else EventKind.REPLIED))
+            if not internal and ticket.first_responded_at is None:
+                updates["first_responded_at"] = now
+                events.append(EventDraft(kind=EventKind.FIRST_RESPONSE, after={"at": now.isoformat()}))
+            if ticket.status is S.NEW:
+                status_updates, event = _status_events(ticket, S.OPEN, None, "agent replied")
+                updates.update(status_updates)
+                events.append(event)
+        else:
+            draft = MessageDraft(text, False, AuthorKind.CUSTOMER, TicketSource.API)
+            events.append(EventDraft(kind=EventKind.REPLIED))
+            if ticket.status is S.WAITING and ticket.wait_reason is WaitReason.CUSTOMER:
+                status_updates, event = _status_events(ticket, S.OPEN, None, "customer replied")
+                updates.update(status_updates)
+                events.append(event)
+            elif ticket.status is S.RESOLVED:
+                status_updates, event = _status_events(ticket, S.OPEN, None, "customer replied")
+                updates.update(status_updates, resolved_at=None)
+                events.append(event)
+        return TicketChange(updates=updates, events=tuple(events), message=draft)
+
+    result: ChangeResult = await change_ticket(
+        actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+        decide=decide, publisher=publisher,
+    )
+    assert result.message is not None
+    return result.ticket, result.message
+
+
+async def _move(
+    *,
+    actor: Actor,
+    ticket_id: int,
+    target: S,
+    reason: WaitReason | None,
+    extra: dict[str, object] | None,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
+    only_from: S | None = None,
+) -> Ticket:
+    require_staff(actor, "change a ticket's status")
+
+    def decide(ticket: Ticket) -> TicketChange:
+        if only_from is not None and ticket.status is not only_from:
+            raise Conflict(f"Only a {only_from.value} ticket can do that, not a {ticket.status.value} one.")
+        updates, event = _status_events(ticket, target, reason)
+        return TicketChange(updates={**updates, **(extra or {})}, events=(event,))
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket
+
+
+async def set_waiting(
+    *, actor: Actor, ticket_id: int, reason: WaitReason, expected_version: int | None,
+    now: datetime, publisher: Publisher,
+) -> Ticket:
+    return await _move(
+        actor=actor, ticket_id=ticket_id, target=S.WAITING, reason=reason, extra=None,
+        expected_version=expected_version, now=now, publisher=publisher,
+    )
+
+
+async def resume(
+    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    return await _move(
+        actor=actor, ticket_id=ticket_id, target=S.OPEN, reason=None, extra=None,
+        expected_version=expected_version, now=now, publisher=publisher, only_from=S.WAITING,
+    )
+
+
+async def resolve(
+    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    return await _move(
+        actor=actor, ticket_id=ticket_id, target=S.RESOLVED, reason=None,
+        extra={"resolved_at": now}, expected_version=expected_version, now=now,
+        publisher=publisher,
+    )
+
+
+async def close(
+    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    return await _move(
+        actor=actor, ticket_id=ticket_id, target=S.CLOSED, reason=None,
+        extra={"closed_at": now}, expected_version=expected_version, now=now,
+        publisher=publisher,
+    )
+
+
+async def reopen(
+    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    publisher: Publisher,
+) -> Ticket:
+    """Staff reopen any ticket they see; a customer reopens their own."""
+    if actor.role is Role.REPORTER:
+        raise Forbidden("Reporters cannot reopen tickets.")
+
+    def decide(ticket: Ticket) -> TicketChange:
+        target = transitions.reopen_target(ticket.status)
+        updates, event = _status_events(ticket, target, None, "reopened")
+        return TicketChange(
+            updates={**updates, "resolved_at": None, "closed_at": None}, events=(event,)
+        )
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket
+
+
+async def set_priority(
+    *, actor: Actor, ticket_id: int, priority: Priority, expected_version: int | None,
+    now: datetime, publisher: Publisher,
+) -> Ticket:
+    require_staff(actor, "change priorities")
+
+    def decide(ticket: Ticket) -> TicketChange:
+        _not_closed(ticket)
+        if ticket.priority is priority:
+            return TicketChange()
+        return TicketChange(
+            updates={"priority": priority},
+            events=(
+                EventDraft(
+                    kind=EventKind.PRIORITY_CHANGED,
+                    before={"priority": ticket.priority.name},
+                    after={"priority": priority.name},
+                ),
+            ),
+        )
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket
+
+
+async def set_category(
+    *, actor: Actor, ticket_id: int, category_id: int | None, expected_version: int | None,
+    now: datetime, publisher: Publisher,
+) -> Ticket:
+    require_staff(actor, "change categories")
+    if category_id is not None and not await Category.exists(id=category_id):
+        raise NotFound("No category with that id.", field="categoryId")
+
+    def decide(ticket: Ticket) -> TicketChange:
+        _not_closed(ticket)
+        if ticket.category_id == category_id:  # type: ignore[attr-defined]
+            return TicketChange()
+        return TicketChange(
+            updates={"category_id": category_id},
+            events=(
+                EventDraft(
+                    kind=EventKind.CATEGORY_CHANGED,
+                    before={"categoryId": ticket.category_id},  # type: ignore[attr-defined]
+                    after={"categoryId": category_id},
+                ),
+            ),
+        )
+
+    return (
+        await change_ticket(
+            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
+            decide=decide, publisher=publisher,
+        )
+    ).ticket

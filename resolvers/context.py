@@ -1,0 +1,53 @@
+"""The typed per-request context: who is calling, the loaders, and the app's services."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from domain.errors import Unauthenticated
+from domain.events import Publisher
+from domain.models import User
+from domain.rules.access import Actor
+from resolvers.loaders import Loaders
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppServices:
+    """What the app's lifespan owns and every request may use."""
+
+    publisher: Publisher
+    clock: Callable[[], datetime] = utc_now
+
+
+@dataclass
+class RequestContext:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    services: AppServices
+    user: User | None = None
+    actor: Actor | None = None
+    # A token was sent but is not valid: every operation that needs a caller says so.
+    bad_credentials: bool = False
+    loaders: Loaders = field(default_factory=Loaders)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            if self.bad_credentials:
+                raise Unauthenticated("The API token is invalid or revoked.")
+            raise Unauthenticated("Sign in: send 'Authorization: Bearer <token>'.")
+        return self.actor
+
+
+Info = StrawberryInfo[RequestContext, None]

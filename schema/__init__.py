@@ -1,0 +1,35 @@
+"""The GraphQL schema and its extensions."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from schema.errors import ErrorCodes
+from schema.root import Mutation, Query
+
+MAX_DEPTH = 12
+MAX_TOKENS = 5_000
+MAX_ALIASES = 30
+
+
+class HelpdeskSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors (bad input, access, conflicts) are answers, not incidents; the
+        ErrorCodes extension logs the unexpected ones."""
+
+
+def build_schema() -> strawberry.Schema:
+    return HelpdeskSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            ErrorCodes,
+        ],
+    )

@@ -1,0 +1,25 @@
+"""The domain's enums, exposed under the names of API.md."""
+
+from enum import Enum
+
+import strawberry
+
+from domain import enums
+
+Role = strawberry.enum(enums.Role)
+Priority = strawberry.enum(enums.Priority)
+TicketStatus = strawberry.enum(enums.TicketStatus)
+WaitReason = strawberry.enum(enums.WaitReason, description="CUSTOMER: waiting on customer; "
+                             "THIRD_PARTY: waiting on third party; REVIEW: needs review")
+TicketSource = strawberry.enum(enums.TicketSource)
+CustomerTier = strawberry.enum(enums.CustomerTier)
+AuthorKind = strawberry.enum(enums.AuthorKind)
+TicketEventKind = strawberry.enum(enums.EventKind, name="TicketEventKind")
+
+
+@strawberry.enum
+class TicketOrder(Enum):
+    CREATED_AT_DESC = "CREATED_AT_DESC"
+    CREATED_AT_ASC = "CREATED_AT_ASC"
+    UPDATED_AT_DESC = "UPDATED_AT_DESC"
+    PRIORITY = "PRIORITY"  # URGENT first, then the oldest

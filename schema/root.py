@@ -1,0 +1,81 @@
+"""Query and Mutation: the operations of API.md and the admin operations around them."""
+
+import strawberry
+
+from resolvers import directory, me, tickets
+from schema.enums import TicketOrder
+from schema.inputs import TicketFilter
+from schema.types import (
+    Agent,
+    Category,
+    Customer,
+    Group,
+    Message,
+    Product,
+    Ticket,
+    TicketConnection,
+    User,
+    Workbench,
+)
+
+
+@strawberry.type
+class Query:
+    me: User | None = strawberry.field(resolver=me.me)
+    ticket: Ticket | None = strawberry.field(resolver=tickets.ticket)
+    workbench: Workbench = strawberry.field(resolver=tickets.workbench)
+    groups: list[Group] = strawberry.field(resolver=directory.groups)
+    agents: list[Agent] = strawberry.field(resolver=directory.agents)
+    customers: list[Customer] = strawberry.field(resolver=directory.customers)
+    customer: Customer | None = strawberry.field(resolver=directory.customer)
+    products: list[Product] = strawberry.field(resolver=directory.products)
+    categories: list[Category] = strawberry.field(resolver=directory.categories)
+
+    @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
+    async def tickets(
+        self,
+        info: strawberry.Info,
+        filter: TicketFilter | None = None,
+        first: int | None = 50,
+        after: str | None = None,
+        order_by: TicketOrder | None = TicketOrder.CREATED_AT_DESC,
+    ) -> TicketConnection:
+        order = (order_by or TicketOrder.CREATED_AT_DESC).value
+        return await tickets.ticket_list(info, filter, 50 if first is None else first, after, order)
+
+
+@strawberry.type
+class Mutation:
+    create_ticket: Ticket = strawberry.mutation(resolver=tickets.create_ticket)
+    assign_ticket: Ticket = strawberry.mutation(resolver=tickets.assign_ticket)
+    unassign_ticket: Ticket = strawberry.mutation(resolver=tickets.unassign_ticket)
+    add_reply: Message = strawberry.mutation(
+        resolver=tickets.add_reply,
+        description="The first public agent reply meets the first-response target.",
+    )
+    set_waiting: Ticket = strawberry.mutation(resolver=tickets.set_waiting)
+    resume: Ticket = strawberry.mutation(resolver=tickets.resume)
+    set_priority: Ticket = strawberry.mutation(resolver=tickets.set_priority)
+    set_category: Ticket = strawberry.mutation(resolver=tickets.set_category)
+    resolve_ticket: Ticket = strawberry.mutation(resolver=tickets.resolve_ticket)
+    close_ticket: Ticket = strawberry.mutation(resolver=tickets.close_ticket)
+    reopen_ticket: Ticket = strawberry.mutation(resolver=tickets.reopen_ticket)
+
+    create_group: Group = strawberry.mutation(resolver=directory.create_group)
+    update_group: Group = strawberry.mutation(resolver=directory.update_group)
+    add_group_member: Group = strawberry.mutation(resolver=directory.add_group_member)
+    remove_group_member: Group = strawberry.mutation(resolver=directory.remove_group_member)
+    create_user: Agent = strawberry.mutation(resolver=directory.create_user)
+    update_user: Agent = strawberry.mutation(resolver=directory.update_user)
+    create_customer: Customer = strawberry.mutation(resolver=directory.create_customer)
+    update_customer: Customer = strawberry.mutation(resolver=directory.update_customer)
+    create_product: Product = strawberry.mutation(resolver=directory.create_product)
+    update_product: Product = strawberry.mutation(resolver=directory.update_product)
+    create_category: Category = strawberry.mutation(resolver=directory.create_category)
+    update_category: Category = strawberry.mutation(resolver=directory.update_category)
+    add_category_examples: Category = strawberry.mutation(
+        resolver=directory.add_category_examples
+    )
+    remove_category_example: Category = strawberry.mutation(
+        resolver=directory.remove_category_example
+    )

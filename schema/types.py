@@ -1,0 +1,317 @@
+"""Object types. Relations are followed through the request's DataLoaders."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from domain import enums, models
+from resolvers.context import Info
+from resolvers.loaders import load_many
+from schema.enums import AuthorKind, CustomerTier, Priority, Role, TicketEventKind, TicketSource
+from schema.enums import TicketStatus, WaitReason
+
+
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def utc_or_none(value: datetime | None) -> datetime | None:
+    return utc(value) if value is not None else None
+
+
+@strawberry.type
+class Group:
+    id: strawberry.ID
+    name: str
+    description: str
+    email: str | None
+
+    @classmethod
+    def from_model(cls, row: models.Group) -> "Group":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description,
+                   email=row.email)
+
+    @strawberry.field
+    async def members(self, info: Info) -> list["Agent"]:
+        ids = await info.context.loaders.member_ids_by_group.load(int(self.id))
+        return [Agent.from_model(u) for u in await load_many(info.context.loaders.users, ids)]
+
+
+@strawberry.type(description="A staff member: admin, supervisor, agent or reporter.")
+class Agent:
+    id: strawberry.ID
+    name: str
+    email: str
+    role: Role
+    is_active: bool
+
+    @classmethod
+    def from_model(cls, row: models.User) -> "Agent":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, email=row.email, role=row.role,
+                   is_active=row.is_active)
+
+    @strawberry.field
+    async def groups(self, info: Info) -> list[Group]:
+        ids = await info.context.loaders.group_ids_by_user.load(int(self.id))
+        return [Group.from_model(g) for g in await load_many(info.context.loaders.groups, ids)]
+
+
+@strawberry.type(description="The signed-in user.")
+class User:
+    id: strawberry.ID
+    name: str
+    email: str
+    role: Role
+
+    @classmethod
+    def from_model(cls, row: models.User) -> "User":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, email=row.email, role=row.role)
+
+    @strawberry.field
+    async def groups(self, info: Info) -> list[Group]:
+        ids = await info.context.loaders.group_ids_by_user.load(int(self.id))
+        return [Group.from_model(g) for g in await load_many(info.context.loaders.groups, ids)]
+
+
+@strawberry.type
+class Customer:
+    id: strawberry.ID
+    name: str
+    email: str
+    organisation: str | None
+    tier: CustomerTier
+    external_id: str | None
+    phone: str | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.Customer) -> "Customer":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, email=row.email,
+                   organisation=row.organisation, tier=row.tier, external_id=row.external_id,
+                   phone=row.phone, created_at=utc(row.created_at))
+
+
+@strawberry.type
+class Product:
+    id: strawberry.ID
+    name: str
+    product_line: str | None
+    description: str
+
+    @classmethod
+    def from_model(cls, row: models.Product) -> "Product":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, product_line=row.product_line,
+                   description=row.description)
+
+
+@strawberry.type
+class CategoryExample:
+    id: strawberry.ID
+    text: str
+
+
+@strawberry.type
+class Category:
+    id: strawberry.ID
+    name: str
+    description: str
+    default_group_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.Category) -> "Category":
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description,
+                   default_group_id=row.default_group_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def default_group(self, info: Info) -> Group | None:
+        if self.default_group_id is None:
+            return None
+        row = await info.context.loaders.groups.load(self.default_group_id)
+        return Group.from_model(row) if row else None
+
+    @strawberry.field
+    async def examples(self, info: Info) -> list[CategoryExample]:
+        actor = info.context.require_actor()
+        if not actor.is_staff:
+            return []
+        rows = await info.context.loaders.examples_by_category.load(int(self.id))
+        return [CategoryExample(id=strawberry.ID(str(r.id)), text=r.text) for r in rows]
+
+
+@strawberry.type
+class Message:
+    id: strawberry.ID
+    body: str
+    internal: bool
+    author_kind: AuthorKind
+    channel: TicketSource
+    created_at: datetime
+    ticket_id: strawberry.Private[int]
+    author_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.Message) -> "Message":
+        return cls(id=strawberry.ID(str(row.id)), body=row.body, internal=row.internal,
+                   author_kind=row.author_kind, channel=row.channel,
+                   created_at=utc(row.created_at), ticket_id=row.ticket_id,  # type: ignore[attr-defined]
+                   author_id=row.author_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Who wrote it; null for system messages.")
+    async def author_name(self, info: Info) -> str | None:
+        if self.author_id is None:
+            return None
+        row = await info.context.loaders.users.load(self.author_id)
+        return row.name if row else None
+
+    @strawberry.field
+    async def ticket(self, info: Info) -> Annotated["Ticket", strawberry.lazy("schema.types")]:
+        from domain.services import tickets
+
+        row = await tickets.get(actor=info.context.require_actor(), ticket_id=self.ticket_id)
+        return Ticket.from_model(row)
+
+
+@strawberry.type(description="One line of the handling and dispatch log.")
+class TicketEvent:
+    id: strawberry.ID
+    kind: TicketEventKind
+    before: JSON | None
+    after: JSON | None
+    note: str | None
+    created_at: datetime
+    actor_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.TicketEvent) -> "TicketEvent":
+        return cls(id=strawberry.ID(str(row.id)), kind=row.kind, before=row.before,
+                   after=row.after, note=row.note, created_at=utc(row.created_at),
+                   actor_id=row.actor_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def actor(self, info: Info) -> Agent | None:
+        if self.actor_id is None:
+            return None
+        row = await info.context.loaders.users.load(self.actor_id)
+        return Agent.from_model(row) if row else None
+
+
+@strawberry.type
+class Ticket:
+    id: strawberry.ID
+    key: str
+    subject: str
+    description: str
+    source: TicketSource
+    status: TicketStatus
+    wait_reason: WaitReason | None
+    priority: Priority
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    customer_id: strawberry.Private[int]
+    product_id: strawberry.Private[int | None]
+    category_id: strawberry.Private[int | None]
+    group_id: strawberry.Private[int | None]
+    assignee_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, row: models.Ticket) -> "Ticket":
+        return cls(
+            id=strawberry.ID(str(row.id)), key=row.key, subject=row.subject,
+            description=row.description, source=row.source, status=row.status,
+            wait_reason=row.wait_reason, priority=enums.Priority(row.priority),
+            created_at=utc(row.created_at), updated_at=utc(row.updated_at),
+            first_responded_at=utc_or_none(row.first_responded_at),
+            resolved_at=utc_or_none(row.resolved_at), closed_at=utc_or_none(row.closed_at),
+            version=row.version,
+            customer_id=row.customer_id,  # type: ignore[attr-defined]
+            product_id=row.product_id,  # type: ignore[attr-defined]
+            category_id=row.category_id,  # type: ignore[attr-defined]
+            group_id=row.group_id,  # type: ignore[attr-defined]
+            assignee_id=row.assignee_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer:
+        row = await info.context.loaders.customers.load(self.customer_id)
+        assert row is not None  # the foreign key is RESTRICT: a ticket always has one
+        return Customer.from_model(row)
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        if self.product_id is None:
+            return None
+        row = await info.context.loaders.products.load(self.product_id)
+        return Product.from_model(row) if row else None
+
+    @strawberry.field
+    async def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        row = await info.context.loaders.categories.load(self.category_id)
+        return Category.from_model(row) if row else None
+
+    @strawberry.field
+    async def group(self, info: Info) -> Group | None:
+        if self.group_id is None:
+            return None
+        row = await info.context.loaders.groups.load(self.group_id)
+        return Group.from_model(row) if row else None
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> Agent | None:
+        if self.assignee_id is None:
+            return None
+        row = await info.context.loaders.users.load(self.assignee_id)
+        return Agent.from_model(row) if row else None
+
+    @strawberry.field(description="Customers see public replies only.")
+    async def messages(self, info: Info) -> list[Message]:
+        actor = info.context.require_actor()
+        rows = await info.context.loaders.messages_by_ticket.load(int(self.id))
+        return [Message.from_model(r) for r in rows if actor.is_staff or not r.internal]
+
+    @strawberry.field(description="The handling and dispatch log, oldest first. Staff only; "
+                      "customers get an empty list.")
+    async def events(self, info: Info) -> list[TicketEvent]:
+        actor = info.context.require_actor()
+        if not actor.is_staff:
+            return []
+        rows = await info.context.loaders.events_by_ticket.load(int(self.id))
+        return [TicketEvent.from_model(r) for r in rows]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class TicketEdge:
+    cursor: str
+    node: Ticket
+
+
+@strawberry.type
+class TicketConnection:
+    edges: list[TicketEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[Ticket]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type(description="The caller's own work, URGENT first, then the oldest.")
+class Workbench:
+    pending: list[Ticket] = strawberry.field(description="Assigned to me, not yet started (NEW).")
+    in_progress: list[Ticket] = strawberry.field(description="Assigned to me and OPEN.")
+    waiting: list[Ticket] = strawberry.field(description="Assigned to me and WAITING.")
+    unassigned_in_my_groups: list[Ticket]

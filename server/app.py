@@ -1,0 +1,102 @@
+"""The Starlette app: GraphQL over HTTP and WebSocket on /graphql, health probes, and the
+lifespan that owns the database, the broadcaster and the Redis connection."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import redis.asyncio as aioredis
+from broadcaster import Broadcast
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+from domain.events import NullPublisher
+from resolvers.context import AppServices, RequestContext
+from schema import build_schema
+from server.auth import authenticate
+from server.broadcast import BroadcastPublisher
+from server.db import tortoise_config
+from server.settings import Settings
+
+logger = logging.getLogger("helpdesk")
+
+
+class HelpdeskGraphQL(GraphQL[RequestContext, None]):
+    def __init__(self, schema: BaseSchema, services: AppServices, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.services = services
+
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        ctx = RequestContext(request=request, response=response, services=self.services)
+        await authenticate(ctx, request.headers.get("authorization"))
+        return ctx
+
+
+@asynccontextmanager
+async def _resources(app: Starlette, settings: Settings, services: AppServices) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(
+            RegisterTortoise(app, config=tortoise_config(settings.database_url))
+        )
+        broadcast = Broadcast(settings.redis_url or "memory://")
+        await stack.enter_async_context(broadcast)
+        services.publisher = BroadcastPublisher(broadcast)
+        if settings.redis_url:
+            client = aioredis.from_url(settings.redis_url)
+            stack.push_async_callback(client.aclose)
+            app.state.redis = client
+        yield
+
+
+def create_app(settings: Settings) -> Starlette:
+    services = AppServices(publisher=NullPublisher())
+    graphql = HelpdeskGraphQL(build_schema(), services)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as error:  # any failure means not ready
+            checks["database"] = f"error: {type(error).__name__}"
+        redis_client = getattr(request.app.state, "redis", None)
+        if redis_client is not None:
+            try:
+                await redis_client.ping()
+                checks["broker"] = "ok"
+            except Exception as error:
+                checks["broker"] = f"error: {type(error).__name__}"
+        else:
+            checks["broker"] = "ok (in-process)"
+        ready = all(v.startswith("ok") for v in checks.values())
+        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with _resources(app, settings, services):
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,137 @@
+"""The `helpdesk` command: serve, worker, migrate, demo, token create."""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from tortoise import Tortoise
+
+from domain.enums import Role
+from server.db import migrate, tortoise_config
+from server.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    asyncio.run(migrate(settings.database_url))
+    print("database schema is up to date")
+    return 0
+
+
+def _cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
+    from domain.services import demo
+
+    async def work() -> str:
+        summary = await demo.load(now=datetime.now(UTC))
+        return summary.describe()
+
+    print(asyncio.run(_with_db(settings, work)))
+    return 0
+
+
+def _cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
+    from domain.errors import DomainError
+    from domain.services import tokens
+
+    async def work() -> str:
+        user = await tokens.ensure_user(email=args.email, role=Role(args.role), name=args.name)
+        return await tokens.issue(user=user, name="cli")
+
+    try:
+        token = asyncio.run(_with_db(settings, work))
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    print(token)  # the last line of stdout, as API.md promises
+    return 0
+
+
+def _print_demo_tokens(settings: Settings, url: str) -> None:
+    from domain.services import demo, tokens
+    from domain.models import User
+
+    async def work() -> list[tuple[str, str, str]]:
+        rows = []
+        for role, email in demo.DEMO_LOGINS.items():
+            user = await User.get_or_none(email=email)
+            if user is not None:
+                rows.append((role, email, await tokens.issue(user=user, name="make run")))
+        return rows
+
+    rows = asyncio.run(_with_db(settings, work))
+    print(f"\nhelpdesk: GraphQL at {url} (GraphiQL in a browser)")
+    for role, email, token in rows:
+        print(f"  {role:<9} {email:<32} Authorization: Bearer {token}")
+    print()
+
+
+def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if args.print_demo_tokens:
+        _print_demo_tokens(settings, f"http://{args.host}:{args.port}/graphql")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                ws="websockets")
+    return 0
+
+
+def _cmd_worker(settings: Settings, _: argparse.Namespace) -> int:
+    if settings.redis_url is None:
+        print("error: `helpdesk worker` needs HELPDESK_REDIS_URL; in the embedded mode jobs "
+              "run inside `helpdesk serve`.", file=sys.stderr)
+        return 2
+    from workers.settings import run_worker
+
+    run_worker(settings)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpdesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="the API: HTTP and WebSocket on one port")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--print-demo-tokens", action="store_true",
+                       help="print fresh tokens for the demo admin, agent and customer")
+    serve.set_defaults(handler=_cmd_serve)
+
+    sub.add_parser("worker", help="an arq worker (needs Redis)").set_defaults(handler=_cmd_worker)
+    sub.add_parser("migrate", help="bring the schema up to date").set_defaults(handler=_cmd_migrate)
+    sub.add_parser("demo", help="load the demo data set (idempotent)").set_defaults(
+        handler=_cmd_demo
+    )
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="create the user if missing and print a token")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name")
+    create.set_defaults(handler=_cmd_token_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    return int(args.handler(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
