@@ -1,5 +1,7 @@
 """What is stored. Identical on SQLite and PostgreSQL; the schema comes from migrations."""
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -38,6 +40,7 @@ class ApiToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     name = fields.CharField(max_length=120, default="")
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -64,9 +67,11 @@ class GroupMembership(Model):
     group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
         "models.Group", related_name="memberships", on_delete=fields.CASCADE
     )
+    group_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -85,6 +90,7 @@ class Customer(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="customer_profiles", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -109,6 +115,7 @@ class Category(Model):
     default_group: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
         "models.Group", related_name="default_for_categories", null=True, on_delete=fields.SET_NULL
     )
+    default_group_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -122,6 +129,7 @@ class CategoryExample(Model):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="examples", on_delete=fields.CASCADE
     )
+    category_id: int
     text = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -136,8 +144,8 @@ class BusinessCalendar(Model):
     name = fields.CharField(max_length=120, unique=True)
     timezone = fields.CharField(max_length=64, default="UTC")
     # {"0": [["09:00", "17:00"]], ...}: Monday is 0; split shifts are several pairs.
-    weekly_hours = fields.JSONField(default=dict)
-    holidays = fields.JSONField(default=list)  # ["2026-12-25", ...]
+    weekly_hours: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    holidays: fields.JSONField[list[str]] = fields.JSONField(default=list)  # ["2026-12-25", ...]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -150,13 +158,16 @@ class SlaPolicy(Model):
     priority = fields.IntEnumField(Priority, db_index=True)
     first_response_seconds = fields.IntField()
     resolution_seconds = fields.IntField()
-    warn_at_percent = fields.JSONField(default=list)
-    pause_reasons = fields.JSONField(default=list)  # wait reasons that stop the clocks
-    conditions = fields.JSONField(default=dict)  # more specific matches (tier, category, ...)
+    warn_at_percent: fields.JSONField[list[int]] = fields.JSONField(default=list)
+    # Wait reasons that stop the clocks.
+    pause_reasons: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # More specific matches (tier, category, product), checked after the priority.
+    conditions: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     position = fields.IntField(default=0)  # lower wins among matching policies
     calendar: fields.ForeignKeyNullableRelation[BusinessCalendar] = fields.ForeignKeyField(
         "models.BusinessCalendar", related_name="policies", null=True, on_delete=fields.SET_NULL
     )
+    calendar_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -175,24 +186,31 @@ class Ticket(Model):
     category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
         "models.Category", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    category_id: int | None
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="tickets", on_delete=fields.RESTRICT
     )
+    customer_id: int
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    product_id: int | None
     group: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
         "models.Group", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    group_id: int | None
     assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="assigned_tickets", null=True, on_delete=fields.SET_NULL
     )
+    assignee_id: int | None
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="created_tickets", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     sla_policy: fields.ForeignKeyNullableRelation[SlaPolicy] = fields.ForeignKeyField(
         "models.SlaPolicy", related_name="tickets", null=True, on_delete=fields.SET_NULL
     )
+    sla_policy_id: int | None
     # Scoped to the creator ("<user id>:<key>") so two clients cannot collide.
     idempotency_key = fields.CharField(max_length=140, null=True, unique=True)
     created_at = fields.DatetimeField(db_index=True)
@@ -216,9 +234,11 @@ class Message(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="messages", on_delete=fields.CASCADE
     )
+    ticket_id: int
     author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    author_id: int | None
     author_kind = fields.CharEnumField(AuthorKind, max_length=16)
     internal = fields.BooleanField(default=False)
     channel = fields.CharEnumField(TicketSource, max_length=16)
@@ -236,12 +256,14 @@ class TicketEvent(Model):
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="events", on_delete=fields.CASCADE
     )
+    ticket_id: int
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="ticket_events", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     kind = fields.CharEnumField(EventKind, max_length=32)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     note = fields.TextField(null=True)
     # Events that must be written once (an SLA alert) carry a key; the unique index enforces it.
     dedupe_key = fields.CharField(max_length=120, null=True)

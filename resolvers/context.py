@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,8 @@ class AppServices:
 
     publisher: Publisher
     clock: Callable[[], datetime] = utc_now
+    # server.rate_limit.RateLimiter; typed loosely so resolvers need not import the server
+    rate_limiter: Any = None
 
 
 @dataclass
@@ -38,6 +41,11 @@ class RequestContext:
     # A token was sent but is not valid: every operation that needs a caller says so.
     bad_credentials: bool = False
     loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def client_host(self) -> str:
+        client = self.request.client
+        return client.host if client is not None else "unknown"
 
     def now(self) -> datetime:
         return self.services.clock()

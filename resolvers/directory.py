@@ -4,7 +4,7 @@ import strawberry
 from tortoise.expressions import Q
 
 from domain.enums import STAFF_ROLES, Role
-from domain.errors import BadUserInput
+from domain.errors import BadUserInput, Forbidden
 from domain.models import Category as CategoryModel
 from domain.models import Customer as CustomerModel
 from domain.models import Group as GroupModel
@@ -12,7 +12,7 @@ from domain.models import Product as ProductModel
 from domain.models import User as UserModel
 from domain.rules import validation
 from domain.rules.access import require_manager, require_staff
-from domain.services import directory
+from domain.services import directory, tokens
 from domain.services.directory import UNSET, CustomerData
 from resolvers.context import Info
 from resolvers.ids import parse_id, parse_optional_id
@@ -44,9 +44,7 @@ async def agents(info: Info, group_id: strawberry.ID | None = None) -> list[Agen
     return [Agent.from_model(u) for u in await query.order_by("name")]
 
 
-async def customers(
-    info: Info, search: str | None = None, first: int = 50
-) -> list[Customer]:
+async def customers(info: Info, search: str | None = None, first: int = 50) -> list[Customer]:
     require_staff(info.context.require_actor(), "list customers")
     query = CustomerModel.all()
     if search:
@@ -79,7 +77,9 @@ async def categories(info: Info) -> list[Category]:
 
 async def create_group(info: Info, input: CreateGroupInput) -> Group:
     row = await directory.create_group(
-        actor=info.context.require_actor(), name=input.name, description=input.description,
+        actor=info.context.require_actor(),
+        name=input.name,
+        description=input.description,
         email=input.email,
     )
     return Group.from_model(row)
@@ -87,7 +87,9 @@ async def create_group(info: Info, input: CreateGroupInput) -> Group:
 
 async def update_group(info: Info, input: UpdateGroupInput) -> Group:
     row = await directory.update_group(
-        actor=info.context.require_actor(), group_id=parse_id(input.id, "id"), name=input.name,
+        actor=info.context.require_actor(),
+        group_id=parse_id(input.id, "id"),
+        name=input.name,
         description=input.description,
     )
     return Group.from_model(row)
@@ -95,18 +97,20 @@ async def update_group(info: Info, input: UpdateGroupInput) -> Group:
 
 async def add_group_member(info: Info, group_id: strawberry.ID, user_id: strawberry.ID) -> Group:
     row = await directory.set_membership(
-        actor=info.context.require_actor(), group_id=parse_id(group_id, "groupId"),
-        user_id=parse_id(user_id, "userId"), member=True,
+        actor=info.context.require_actor(),
+        group_id=parse_id(group_id, "groupId"),
+        user_id=parse_id(user_id, "userId"),
+        member=True,
     )
     return Group.from_model(row)
 
 
-async def remove_group_member(
-    info: Info, group_id: strawberry.ID, user_id: strawberry.ID
-) -> Group:
+async def remove_group_member(info: Info, group_id: strawberry.ID, user_id: strawberry.ID) -> Group:
     row = await directory.set_membership(
-        actor=info.context.require_actor(), group_id=parse_id(group_id, "groupId"),
-        user_id=parse_id(user_id, "userId"), member=False,
+        actor=info.context.require_actor(),
+        group_id=parse_id(group_id, "groupId"),
+        user_id=parse_id(user_id, "userId"),
+        member=False,
     )
     return Group.from_model(row)
 
@@ -117,9 +121,7 @@ async def create_user(info: Info, input: CreateUserInput) -> Agent:
     for gid in group_ids:  # check before creating, so a bad group leaves no user behind
         if not await GroupModel.exists(id=gid):
             raise BadUserInput("No group with that id.", field="groupIds")
-    row = await directory.create_user(
-        actor=actor, email=input.email, name=input.name, role=Role(input.role)
-    )
+    row = await directory.create_user(actor=actor, email=input.email, name=input.name, role=Role(input.role))
     for gid in group_ids:
         await directory.set_membership(actor=actor, group_id=gid, user_id=row.id, member=True)
     return Agent.from_model(row)
@@ -127,29 +129,35 @@ async def create_user(info: Info, input: CreateUserInput) -> Agent:
 
 async def update_user(info: Info, input: UpdateUserInput) -> Agent:
     row = await directory.update_user(
-        actor=info.context.require_actor(), user_id=parse_id(input.id, "id"), name=input.name,
-        role=Role(input.role) if input.role is not None else None, is_active=input.is_active,
+        actor=info.context.require_actor(),
+        user_id=parse_id(input.id, "id"),
+        name=input.name,
+        role=Role(input.role) if input.role is not None else None,
+        is_active=input.is_active,
     )
     return Agent.from_model(row)
 
 
 def _customer_data(input: CustomerInput) -> CustomerData:
     return CustomerData(
-        name=input.name, email=input.email, organisation=input.organisation,
-        tier=input.tier, external_id=input.external_id, phone=input.phone,  # type: ignore[arg-type]
+        name=input.name,
+        email=input.email,
+        organisation=input.organisation,
+        tier=input.tier,
+        external_id=input.external_id,
+        phone=input.phone,  # type: ignore[arg-type]
     )
 
 
 async def create_customer(info: Info, input: CustomerInput) -> Customer:
-    row = await directory.create_customer(
-        actor=info.context.require_actor(), data=_customer_data(input)
-    )
+    row = await directory.create_customer(actor=info.context.require_actor(), data=_customer_data(input))
     return Customer.from_model(row)
 
 
 async def update_customer(info: Info, id: strawberry.ID, input: CustomerInput) -> Customer:
     row = await directory.update_customer(
-        actor=info.context.require_actor(), customer_id=parse_id(id, "id"),
+        actor=info.context.require_actor(),
+        customer_id=parse_id(id, "id"),
         data=_customer_data(input),
     )
     return Customer.from_model(row)
@@ -159,7 +167,9 @@ async def create_product(info: Info, input: ProductInput) -> Product:
     if input.name is None:
         raise BadUserInput("A product needs a name.", field="name")
     row = await directory.create_product(
-        actor=info.context.require_actor(), name=input.name, product_line=input.product_line,
+        actor=info.context.require_actor(),
+        name=input.name,
+        product_line=input.product_line,
         description=input.description,
     )
     return Product.from_model(row)
@@ -167,15 +177,20 @@ async def create_product(info: Info, input: ProductInput) -> Product:
 
 async def update_product(info: Info, id: strawberry.ID, input: ProductInput) -> Product:
     row = await directory.update_product(
-        actor=info.context.require_actor(), product_id=parse_id(id, "id"), name=input.name,
-        product_line=input.product_line, description=input.description,
+        actor=info.context.require_actor(),
+        product_id=parse_id(id, "id"),
+        name=input.name,
+        product_line=input.product_line,
+        description=input.description,
     )
     return Product.from_model(row)
 
 
 async def create_category(info: Info, input: CreateCategoryInput) -> Category:
     row = await directory.create_category(
-        actor=info.context.require_actor(), name=input.name, description=input.description,
+        actor=info.context.require_actor(),
+        name=input.name,
+        description=input.description,
         examples=input.examples,
         default_group_id=parse_optional_id(input.default_group_id, "defaultGroupId"),
     )
@@ -187,17 +202,19 @@ async def update_category(info: Info, input: UpdateCategoryInput) -> Category:
     if input.default_group_id is not strawberry.UNSET:
         group = parse_optional_id(input.default_group_id, "defaultGroupId")
     row = await directory.update_category(
-        actor=info.context.require_actor(), category_id=parse_id(input.id, "id"),
-        name=input.name, description=input.description, default_group_id=group,
+        actor=info.context.require_actor(),
+        category_id=parse_id(input.id, "id"),
+        name=input.name,
+        description=input.description,
+        default_group_id=group,
     )
     return Category.from_model(row)
 
 
-async def add_category_examples(
-    info: Info, category_id: strawberry.ID, examples: list[str]
-) -> Category:
+async def add_category_examples(info: Info, category_id: strawberry.ID, examples: list[str]) -> Category:
     row = await directory.add_category_examples(
-        actor=info.context.require_actor(), category_id=parse_id(category_id, "categoryId"),
+        actor=info.context.require_actor(),
+        category_id=parse_id(category_id, "categoryId"),
         examples=examples,
     )
     return Category.from_model(row)
@@ -212,3 +229,27 @@ async def remove_category_example(info: Info, example_id: strawberry.ID) -> Cate
 
 def require_manager_of(info: Info) -> None:
     require_manager(info.context.require_actor(), "do that")
+
+
+async def issue_api_token(info: Info, user_id: strawberry.ID, name: str = "api") -> str:
+    actor = info.context.require_actor()
+    return await tokens.issue_for(actor_role=actor.role, user_id=parse_id(user_id, "userId"), name=name)
+
+
+async def revoke_api_tokens(info: Info, user_id: strawberry.ID) -> int:
+    ctx = info.context
+    actor = ctx.require_actor()
+    return await tokens.revoke_all(actor_role=actor.role, user_id=parse_id(user_id, "userId"), now=ctx.now())
+
+
+async def issue_customer_token(info: Info, customer_id: strawberry.ID, name: str = "portal") -> str:
+    """For a customer portal that signs customers in itself: gives the customer a login
+    (role CUSTOMER) if they have none, and a token for it."""
+    actor = info.context.require_actor()
+    customer_row = await CustomerModel.get_or_none(id=parse_id(customer_id, "customerId"))
+    if customer_row is None:
+        raise BadUserInput("No customer with that id.", field="customerId")
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("Only admins may issue API tokens.")
+    user = await directory.link_customer_login(customer=customer_row)
+    return await tokens.issue_for(actor_role=actor.role, user_id=user.id, name=name)

@@ -64,16 +64,10 @@ async def _members_of_groups(group_ids: list[int]) -> list[list[int]]:
 @dataclass
 class Loaders:
     users: DataLoader[int, User | None] = field(default_factory=lambda: DataLoader(_by_id(User)))
-    customers: DataLoader[int, Customer | None] = field(
-        default_factory=lambda: DataLoader(_by_id(Customer))
-    )
+    customers: DataLoader[int, Customer | None] = field(default_factory=lambda: DataLoader(_by_id(Customer)))
     groups: DataLoader[int, Group | None] = field(default_factory=lambda: DataLoader(_by_id(Group)))
-    products: DataLoader[int, Product | None] = field(
-        default_factory=lambda: DataLoader(_by_id(Product))
-    )
-    categories: DataLoader[int, Category | None] = field(
-        default_factory=lambda: DataLoader(_by_id(Category))
-    )
+    products: DataLoader[int, Product | None] = field(default_factory=lambda: DataLoader(_by_id(Product)))
+    categories: DataLoader[int, Category | None] = field(default_factory=lambda: DataLoader(_by_id(Category)))
     messages_by_ticket: DataLoader[int, list[Message]] = field(
         default_factory=lambda: DataLoader(_children(Message, "ticket_id", "created_at"))
     )

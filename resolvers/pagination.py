@@ -47,11 +47,11 @@ def _decode(order: str, cursor: str) -> list[Any]:
         keys = ORDERS[order]
         if cursor_order != order or len(values) != len(keys):
             raise ValueError
-        return [datetime.fromisoformat(v) if k.is_datetime else int(v) for k, v in zip(keys, values, strict=True)]
+        return [
+            datetime.fromisoformat(v) if k.is_datetime else int(v) for k, v in zip(keys, values, strict=True)
+        ]
     except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-        raise BadUserInput(
-            "after is not a cursor of this list and order.", field="after"
-        ) from None
+        raise BadUserInput("after is not a cursor of this list and order.", field="after") from None
 
 
 def after_filter(order: str, cursor: str) -> Q:

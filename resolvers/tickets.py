@@ -1,5 +1,7 @@
 """Ticket queries and mutations: check access, call a service, map to schema types."""
 
+from contextlib import suppress
+
 import strawberry
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -50,10 +52,8 @@ def _apply_filter(query: QuerySet[TicketModel], f: TicketFilter) -> QuerySet[Tic
     if f.text:
         text = validation.text(f.text, field="filter.text", max_length=200)
         match = Q(subject__icontains=text) | Q(description__icontains=text)
-        try:
+        with suppress(DomainError):  # not a key: a plain text search
             match |= Q(id=validation.ticket_key_number(text, prefix="HD"))
-        except DomainError:  # not a key: a plain text search
-            pass
         query = query.filter(match)
     return query
 
@@ -78,9 +78,7 @@ async def ticket_list(
     edges = [TicketEdge(cursor=encode_cursor(order, r), node=Ticket.from_model(r)) for r in page]
     return TicketConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
         total_count=total,
     )
 
@@ -160,23 +158,35 @@ async def assign_ticket(
     return Ticket.from_model(row)
 
 
-async def unassign_ticket(info: Info, ticket_id: strawberry.ID, expected_version: int | None = None) -> Ticket:
+async def unassign_ticket(
+    info: Info, ticket_id: strawberry.ID, expected_version: int | None = None
+) -> Ticket:
     ctx = info.context
     row = await tickets.unassign(
-        actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"),
-        expected_version=expected_version, now=ctx.now(), publisher=ctx.services.publisher,
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
+        expected_version=expected_version,
+        now=ctx.now(),
+        publisher=ctx.services.publisher,
     )
     return Ticket.from_model(row)
 
 
 async def add_reply(
-    info: Info, ticket_id: strawberry.ID, body: str, internal: bool | None = False,
+    info: Info,
+    ticket_id: strawberry.ID,
+    body: str,
+    internal: bool | None = False,
     expected_version: int | None = None,
 ) -> Message:
     ctx = info.context
     _ticket, message = await tickets.add_reply(
-        actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"), body=body,
-        internal=bool(internal), expected_version=expected_version, now=ctx.now(),
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
+        body=body,
+        internal=bool(internal),
+        expected_version=expected_version,
+        now=ctx.now(),
         publisher=ctx.services.publisher,
     )
     return Message.from_model(message)
@@ -187,8 +197,11 @@ async def set_waiting(
 ) -> Ticket:
     ctx = info.context
     row = await tickets.set_waiting(
-        actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"),
-        reason=WaitReason(reason), expected_version=expected_version, now=ctx.now(),
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
+        reason=WaitReason(reason),
+        expected_version=expected_version,
+        now=ctx.now(),
         publisher=ctx.services.publisher,
     )
     return Ticket.from_model(row)
@@ -199,21 +212,30 @@ async def set_priority(
 ) -> Ticket:
     ctx = info.context
     row = await tickets.set_priority(
-        actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"),
-        priority=Priority(priority), expected_version=expected_version, now=ctx.now(),
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
+        priority=Priority(priority),
+        expected_version=expected_version,
+        now=ctx.now(),
         publisher=ctx.services.publisher,
     )
     return Ticket.from_model(row)
 
 
 async def set_category(
-    info: Info, ticket_id: strawberry.ID, category_id: strawberry.ID | None, expected_version: int | None = None
+    info: Info,
+    ticket_id: strawberry.ID,
+    category_id: strawberry.ID | None,
+    expected_version: int | None = None,
 ) -> Ticket:
     ctx = info.context
     row = await tickets.set_category(
-        actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"),
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
         category_id=parse_optional_id(category_id, "categoryId"),
-        expected_version=expected_version, now=ctx.now(), publisher=ctx.services.publisher,
+        expected_version=expected_version,
+        now=ctx.now(),
+        publisher=ctx.services.publisher,
     )
     return Ticket.from_model(row)
 
@@ -224,8 +246,11 @@ def _simple(service_fn):  # type: ignore[no-untyped-def]
     async def resolver(info: Info, ticket_id: strawberry.ID, expected_version: int | None = None) -> Ticket:
         ctx = info.context
         row = await service_fn(
-            actor=ctx.require_actor(), ticket_id=parse_id(ticket_id, "ticketId"),
-            expected_version=expected_version, now=ctx.now(), publisher=ctx.services.publisher,
+            actor=ctx.require_actor(),
+            ticket_id=parse_id(ticket_id, "ticketId"),
+            expected_version=expected_version,
+            now=ctx.now(),
+            publisher=ctx.services.publisher,
         )
         return Ticket.from_model(row)
 

@@ -73,9 +73,16 @@ class Mutation:
     update_product: Product = strawberry.mutation(resolver=directory.update_product)
     create_category: Category = strawberry.mutation(resolver=directory.create_category)
     update_category: Category = strawberry.mutation(resolver=directory.update_category)
-    add_category_examples: Category = strawberry.mutation(
-        resolver=directory.add_category_examples
+    add_category_examples: Category = strawberry.mutation(resolver=directory.add_category_examples)
+    remove_category_example: Category = strawberry.mutation(resolver=directory.remove_category_example)
+    issue_api_token: str = strawberry.mutation(
+        resolver=directory.issue_api_token,
+        description="A new token for the user, shown once. Admins only.",
     )
-    remove_category_example: Category = strawberry.mutation(
-        resolver=directory.remove_category_example
+    issue_customer_token: str = strawberry.mutation(
+        resolver=directory.issue_customer_token,
+        description="A token for a customer's own login (created if missing). Admins only.",
+    )
+    revoke_api_tokens: int = strawberry.mutation(
+        resolver=directory.revoke_api_tokens, description="Revokes every token of the user."
     )

@@ -1,7 +1,7 @@
 """Object types. Relations are followed through the request's DataLoaders."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -9,8 +9,16 @@ from strawberry.scalars import JSON
 from domain import enums, models
 from resolvers.context import Info
 from resolvers.loaders import load_many
-from schema.enums import AuthorKind, CustomerTier, Priority, Role, TicketEventKind, TicketSource
-from schema.enums import TicketStatus, WaitReason
+from schema.enums import (
+    AuthorKind,
+    CustomerTier,
+    Priority,
+    Role,
+    TicketEventKind,
+    TicketSource,
+    TicketStatus,
+    WaitReason,
+)
 
 
 def utc(value: datetime) -> datetime:
@@ -30,8 +38,7 @@ class Group:
 
     @classmethod
     def from_model(cls, row: models.Group) -> "Group":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description,
-                   email=row.email)
+        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description, email=row.email)
 
     @strawberry.field
     async def members(self, info: Info) -> list["Agent"]:
@@ -49,8 +56,13 @@ class Agent:
 
     @classmethod
     def from_model(cls, row: models.User) -> "Agent":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, email=row.email, role=row.role,
-                   is_active=row.is_active)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            email=row.email,
+            role=row.role,
+            is_active=row.is_active,
+        )
 
     @strawberry.field
     async def groups(self, info: Info) -> list[Group]:
@@ -88,9 +100,16 @@ class Customer:
 
     @classmethod
     def from_model(cls, row: models.Customer) -> "Customer":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, email=row.email,
-                   organisation=row.organisation, tier=row.tier, external_id=row.external_id,
-                   phone=row.phone, created_at=utc(row.created_at))
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            email=row.email,
+            organisation=row.organisation,
+            tier=row.tier,
+            external_id=row.external_id,
+            phone=row.phone,
+            created_at=utc(row.created_at),
+        )
 
 
 @strawberry.type
@@ -102,8 +121,12 @@ class Product:
 
     @classmethod
     def from_model(cls, row: models.Product) -> "Product":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, product_line=row.product_line,
-                   description=row.description)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            product_line=row.product_line,
+            description=row.description,
+        )
 
 
 @strawberry.type
@@ -121,8 +144,12 @@ class Category:
 
     @classmethod
     def from_model(cls, row: models.Category) -> "Category":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description,
-                   default_group_id=row.default_group_id)  # type: ignore[attr-defined]
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            description=row.description,
+            default_group_id=row.default_group_id,
+        )
 
     @strawberry.field
     async def default_group(self, info: Info) -> Group | None:
@@ -153,10 +180,16 @@ class Message:
 
     @classmethod
     def from_model(cls, row: models.Message) -> "Message":
-        return cls(id=strawberry.ID(str(row.id)), body=row.body, internal=row.internal,
-                   author_kind=row.author_kind, channel=row.channel,
-                   created_at=utc(row.created_at), ticket_id=row.ticket_id,  # type: ignore[attr-defined]
-                   author_id=row.author_id)  # type: ignore[attr-defined]
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            body=row.body,
+            internal=row.internal,
+            author_kind=row.author_kind,
+            channel=row.channel,
+            created_at=utc(row.created_at),
+            ticket_id=row.ticket_id,
+            author_id=row.author_id,
+        )
 
     @strawberry.field(description="Who wrote it; null for system messages.")
     async def author_name(self, info: Info) -> str | None:
@@ -185,9 +218,15 @@ class TicketEvent:
 
     @classmethod
     def from_model(cls, row: models.TicketEvent) -> "TicketEvent":
-        return cls(id=strawberry.ID(str(row.id)), kind=row.kind, before=row.before,
-                   after=row.after, note=row.note, created_at=utc(row.created_at),
-                   actor_id=row.actor_id)  # type: ignore[attr-defined]
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            before=cast(JSON | None, row.before),
+            after=cast(JSON | None, row.after),
+            note=row.note,
+            created_at=utc(row.created_at),
+            actor_id=row.actor_id,
+        )
 
     @strawberry.field
     async def actor(self, info: Info) -> Agent | None:
@@ -222,18 +261,25 @@ class Ticket:
     @classmethod
     def from_model(cls, row: models.Ticket) -> "Ticket":
         return cls(
-            id=strawberry.ID(str(row.id)), key=row.key, subject=row.subject,
-            description=row.description, source=row.source, status=row.status,
-            wait_reason=row.wait_reason, priority=enums.Priority(row.priority),
-            created_at=utc(row.created_at), updated_at=utc(row.updated_at),
+            id=strawberry.ID(str(row.id)),
+            key=row.key,
+            subject=row.subject,
+            description=row.description,
+            source=row.source,
+            status=row.status,
+            wait_reason=row.wait_reason,
+            priority=enums.Priority(row.priority),
+            created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
             first_responded_at=utc_or_none(row.first_responded_at),
-            resolved_at=utc_or_none(row.resolved_at), closed_at=utc_or_none(row.closed_at),
+            resolved_at=utc_or_none(row.resolved_at),
+            closed_at=utc_or_none(row.closed_at),
             version=row.version,
-            customer_id=row.customer_id,  # type: ignore[attr-defined]
-            product_id=row.product_id,  # type: ignore[attr-defined]
-            category_id=row.category_id,  # type: ignore[attr-defined]
-            group_id=row.group_id,  # type: ignore[attr-defined]
-            assignee_id=row.assignee_id,  # type: ignore[attr-defined]
+            customer_id=row.customer_id,
+            product_id=row.product_id,
+            category_id=row.category_id,
+            group_id=row.group_id,
+            assignee_id=row.assignee_id,
         )
 
     @strawberry.field
@@ -276,8 +322,9 @@ class Ticket:
         rows = await info.context.loaders.messages_by_ticket.load(int(self.id))
         return [Message.from_model(r) for r in rows if actor.is_staff or not r.internal]
 
-    @strawberry.field(description="The handling and dispatch log, oldest first. Staff only; "
-                      "customers get an empty list.")
+    @strawberry.field(
+        description="The handling and dispatch log, oldest first. Staff only; customers get an empty list."
+    )
     async def events(self, info: Info) -> list[TicketEvent]:
         actor = info.context.require_actor()
         if not actor.is_staff:

@@ -24,6 +24,7 @@ from schema import build_schema
 from server.auth import authenticate
 from server.broadcast import BroadcastPublisher
 from server.db import tortoise_config
+from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
 from server.settings import Settings
 
 logger = logging.getLogger("helpdesk")
@@ -45,16 +46,17 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
 @asynccontextmanager
 async def _resources(app: Starlette, settings: Settings, services: AppServices) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            RegisterTortoise(app, config=tortoise_config(settings.database_url))
-        )
+        await stack.enter_async_context(RegisterTortoise(app, config=tortoise_config(settings.database_url)))
         broadcast = Broadcast(settings.redis_url or "memory://")
         await stack.enter_async_context(broadcast)
         services.publisher = BroadcastPublisher(broadcast)
+        counters: CounterStore = MemoryCounters()
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url)
             stack.push_async_callback(client.aclose)
             app.state.redis = client
+            counters = RedisCounters(client)
+        services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
         yield
 
 
@@ -99,4 +101,5 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.settings = settings
     return app

@@ -59,8 +59,8 @@ def _cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _print_demo_tokens(settings: Settings, url: str) -> None:
-    from domain.services import demo, tokens
     from domain.models import User
+    from domain.services import demo, tokens
 
     async def work() -> list[tuple[str, str, str]]:
         rows = []
@@ -84,15 +84,19 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.print_demo_tokens:
         _print_demo_tokens(settings, f"http://{args.host}:{args.port}/graphql")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                ws="websockets")
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", ws="websockets-sansio"
+    )
     return 0
 
 
 def _cmd_worker(settings: Settings, _: argparse.Namespace) -> int:
     if settings.redis_url is None:
-        print("error: `helpdesk worker` needs HELPDESK_REDIS_URL; in the embedded mode jobs "
-              "run inside `helpdesk serve`.", file=sys.stderr)
+        print(
+            "error: `helpdesk worker` needs HELPDESK_REDIS_URL; in the embedded mode jobs "
+            "run inside `helpdesk serve`.",
+            file=sys.stderr,
+        )
         return 2
     from workers.settings import run_worker
 
@@ -107,15 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="the API: HTTP and WebSocket on one port")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--print-demo-tokens", action="store_true",
-                       help="print fresh tokens for the demo admin, agent and customer")
+    serve.add_argument(
+        "--print-demo-tokens",
+        action="store_true",
+        help="print fresh tokens for the demo admin, agent and customer",
+    )
     serve.set_defaults(handler=_cmd_serve)
 
     sub.add_parser("worker", help="an arq worker (needs Redis)").set_defaults(handler=_cmd_worker)
     sub.add_parser("migrate", help="bring the schema up to date").set_defaults(handler=_cmd_migrate)
-    sub.add_parser("demo", help="load the demo data set (idempotent)").set_defaults(
-        handler=_cmd_demo
-    )
+    sub.add_parser("demo", help="load the demo data set (idempotent)").set_defaults(handler=_cmd_demo)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)

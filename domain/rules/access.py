@@ -26,9 +26,7 @@ class Actor:
         return self.role in MANAGER_ROLES
 
 
-def can_view_ticket(
-    actor: Actor, *, group_id: int | None, assignee_id: int | None, customer_id: int
-) -> bool:
+def can_view_ticket(actor: Actor, *, group_id: int | None, assignee_id: int | None, customer_id: int) -> bool:
     if actor.sees_all_tickets:
         return True
     if actor.role is Role.AGENT:

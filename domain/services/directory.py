@@ -2,8 +2,10 @@
 products, categories."""
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from domain.enums import STAFF_ROLES, CustomerTier, Role
@@ -21,10 +23,11 @@ from domain.rules import validation
 from domain.rules.access import Actor, require_admin, require_manager
 
 UNSET = object()
+M = TypeVar("M", bound=Model)
 
 
-async def _get(model: type, entity_id: int, field: str) -> object:
-    row = await model.get_or_none(id=entity_id)  # type: ignore[attr-defined]
+async def _get(model: type[M], entity_id: int, field: str) -> M:
+    row = await model.get_or_none(id=entity_id)
     if row is None:
         raise NotFound(f"No {field.removesuffix('Id')} with that id.", field=field)
     return row
@@ -33,9 +36,7 @@ async def _get(model: type, entity_id: int, field: str) -> object:
 # --- groups ----------------------------------------------------------------------------
 
 
-async def create_group(
-    *, actor: Actor, name: str, description: str | None, email: str | None
-) -> Group:
+async def create_group(*, actor: Actor, name: str, description: str | None, email: str | None) -> Group:
     require_admin(actor, "create groups")
     clean = validation.text(name, field="name", max_length=validation.NAME_MAX)
     address = validation.email(email, field="email") if email else None
@@ -45,12 +46,9 @@ async def create_group(
         raise Conflict("A group with that name exists.", field="name") from None
 
 
-async def update_group(
-    *, actor: Actor, group_id: int, name: str | None, description: str | None
-) -> Group:
+async def update_group(*, actor: Actor, group_id: int, name: str | None, description: str | None) -> Group:
     require_admin(actor, "edit groups")
     group = await _get(Group, group_id, "groupId")
-    assert isinstance(group, Group)
     if name is not None:
         group.name = validation.text(name, field="name", max_length=validation.NAME_MAX)
     if description is not None:
@@ -66,7 +64,6 @@ async def set_membership(*, actor: Actor, group_id: int, user_id: int, member: b
     require_manager(actor, "change group membership")
     group = await _get(Group, group_id, "groupId")
     user = await _get(User, user_id, "userId")
-    assert isinstance(group, Group) and isinstance(user, User)
     if member:
         if user.role not in STAFF_ROLES:
             raise BadUserInput("Only staff can join groups.", field="userId")
@@ -94,7 +91,6 @@ async def update_user(
 ) -> User:
     require_admin(actor, "edit users")
     user = await _get(User, user_id, "userId")
-    assert isinstance(user, User)
     if user.id == actor.user_id and (role not in (None, Role.ADMIN) or is_active is False):
         raise BadUserInput("Admins cannot demote or deactivate themselves.", field="role")
     if name is not None:
@@ -144,7 +140,6 @@ async def create_customer(*, actor: Actor, data: CustomerData) -> Customer:
 async def update_customer(*, actor: Actor, customer_id: int, data: CustomerData) -> Customer:
     require_manager(actor, "edit customers")
     customer = await _get(Customer, customer_id, "customerId")
-    assert isinstance(customer, Customer)
     if data.name is not None:
         customer.name = validation.text(data.name, field="name", max_length=validation.NAME_MAX)
     if data.email is not None:
@@ -170,8 +165,8 @@ async def update_customer(*, actor: Actor, customer_id: int, data: CustomerData)
 
 async def link_customer_login(*, customer: Customer) -> User:
     """Gives a customer a CUSTOMER user so they can sign in and see their own tickets."""
-    if customer.user_id is not None:  # type: ignore[attr-defined]
-        return await User.get(id=customer.user_id)  # type: ignore[attr-defined]
+    if customer.user_id is not None:
+        return await User.get(id=customer.user_id)
     user = await User.get_or_none(email=customer.email)
     if user is None:
         user = await User.create(email=customer.email, name=customer.name, role=Role.CUSTOMER)
@@ -200,12 +195,15 @@ async def create_product(
 
 
 async def update_product(
-    *, actor: Actor, product_id: int, name: str | None, product_line: str | None,
+    *,
+    actor: Actor,
+    product_id: int,
+    name: str | None,
+    product_line: str | None,
     description: str | None,
 ) -> Product:
     require_manager(actor, "edit products")
     product = await _get(Product, product_id, "productId")
-    assert isinstance(product, Product)
     if name is not None:
         product.name = validation.text(name, field="name", max_length=validation.NAME_MAX)
     if product_line is not None:
@@ -225,14 +223,16 @@ async def update_product(
 
 
 def _examples(texts: list[str]) -> list[str]:
-    cleaned = [
-        validation.text(t, field="examples", max_length=validation.EXAMPLE_MAX) for t in texts
-    ]
+    cleaned = [validation.text(t, field="examples", max_length=validation.EXAMPLE_MAX) for t in texts]
     return list(dict.fromkeys(cleaned))  # duplicates teach nothing
 
 
 async def create_category(
-    *, actor: Actor, name: str, description: str | None, examples: list[str],
+    *,
+    actor: Actor,
+    name: str,
+    description: str | None,
+    examples: list[str],
     default_group_id: int | None,
 ) -> Category:
     require_manager(actor, "create categories")
@@ -254,12 +254,15 @@ async def create_category(
 
 
 async def update_category(
-    *, actor: Actor, category_id: int, name: str | None, description: str | None,
+    *,
+    actor: Actor,
+    category_id: int,
+    name: str | None,
+    description: str | None,
     default_group_id: int | None | object = UNSET,
 ) -> Category:
     require_manager(actor, "edit categories")
     category = await _get(Category, category_id, "categoryId")
-    assert isinstance(category, Category)
     if name is not None:
         category.name = validation.text(name, field="name", max_length=validation.NAME_MAX)
     if description is not None:
@@ -268,7 +271,7 @@ async def update_category(
         if default_group_id is not None:
             assert isinstance(default_group_id, int)
             await _get(Group, default_group_id, "defaultGroupId")
-        category.default_group_id = default_group_id  # type: ignore[attr-defined]
+        category.default_group_id = default_group_id
     try:
         await category.save()
     except IntegrityError:
@@ -276,26 +279,18 @@ async def update_category(
     return category
 
 
-async def add_category_examples(
-    *, actor: Actor, category_id: int, examples: list[str]
-) -> Category:
+async def add_category_examples(*, actor: Actor, category_id: int, examples: list[str]) -> Category:
     require_manager(actor, "edit category examples")
     category = await _get(Category, category_id, "categoryId")
-    assert isinstance(category, Category)
-    known = set(
-        await CategoryExample.filter(category_id=category_id).values_list("text", flat=True)
-    )
+    known = set(await CategoryExample.filter(category_id=category_id).values_list("text", flat=True))
     new = [t for t in _examples(examples) if t not in known]
-    await CategoryExample.bulk_create(
-        [CategoryExample(category_id=category_id, text=t) for t in new]
-    )
+    await CategoryExample.bulk_create([CategoryExample(category_id=category_id, text=t) for t in new])
     return category
 
 
 async def remove_category_example(*, actor: Actor, example_id: int) -> Category:
     require_manager(actor, "edit category examples")
     example = await _get(CategoryExample, example_id, "exampleId")
-    assert isinstance(example, CategoryExample)
-    category = await Category.get(id=example.category_id)  # type: ignore[attr-defined]
+    category = await Category.get(id=example.category_id)
     await example.delete()
     return category

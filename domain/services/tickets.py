@@ -3,15 +3,16 @@ one transaction (see ticket_changes) and publishes after commit."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain.enums import STAFF_ROLES, AuthorKind, EventKind, Priority, Role, TicketSource
+from domain.enums import STAFF_ROLES, AuthorKind, EventKind, Priority, Role, TicketSource, WaitReason
 from domain.enums import TicketStatus as S
-from domain.enums import WaitReason
 from domain.errors import BadUserInput, Conflict, Forbidden, NotFound
 from domain.events import Publisher
 from domain.models import Category, Customer, GroupMembership, Message, Product, Ticket, User
@@ -91,8 +92,8 @@ async def _resolve_customer_id(actor: Actor, data: NewTicket) -> tuple[int | Non
     return (existing.id, None) if existing else (None, email)
 
 
-async def _check_reference(model: type, value: int | None, field: str) -> None:
-    if value is not None and not await model.exists(id=value):  # type: ignore[attr-defined]
+async def _check_reference(model: type[Model], value: int | None, field: str) -> None:
+    if value is not None and not await model.exists(id=value):
         raise BadUserInput(f"No {field.removesuffix('Id')} with that id.", field=field)
 
 
@@ -127,7 +128,7 @@ async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Pub
         group_id = data.group_id
         if group_id is None and data.category_id is not None:
             category = await Category.get(id=data.category_id)
-            group_id = category.default_group_id  # type: ignore[attr-defined]
+            group_id = category.default_group_id
         try:
             async with in_transaction():
                 if customer_id is None and new_email is not None:
@@ -224,24 +225,26 @@ async def assign(
         if agent is None or agent.role not in STAFF_ROLES or not agent.is_active:
             raise BadUserInput("No active agent with that id.", field="agentId")
         agent_groups = set(
-            await GroupMembership.filter(user_id=agent_id).values_list("group_id", flat=True)
+            cast(list[int], await GroupMembership.filter(user_id=agent_id).values_list("group_id", flat=True))
         )
     await _check_reference(GroupModel, group_id, "groupId")
 
     async def _members(gid: int) -> set[int]:
-        return set(await GroupMembership.filter(group_id=gid).values_list("user_id", flat=True))
+        return set(
+            cast(list[int], await GroupMembership.filter(group_id=gid).values_list("user_id", flat=True))
+        )
 
     target_group_members = await _members(group_id) if group_id is not None else None
 
     def decide(ticket: Ticket) -> TicketChange:
         _not_closed(ticket)
-        new_group = group_id if group_id is not None else ticket.group_id  # type: ignore[attr-defined]
-        new_agent = agent_id if agent_id is not None else ticket.assignee_id  # type: ignore[attr-defined]
+        new_group = group_id if group_id is not None else ticket.group_id
+        new_agent = agent_id if agent_id is not None else ticket.assignee_id
         if agent_id is not None and new_group is not None and new_group not in agent_groups:
             raise BadUserInput("That agent is not a member of the ticket's group.", field="agentId")
         if agent_id is None and target_group_members is not None and new_agent not in target_group_members:
             new_agent = None  # moving to a group the assignee is not in leaves it unassigned
-        before = {"groupId": ticket.group_id, "assigneeId": ticket.assignee_id}  # type: ignore[attr-defined]
+        before = {"groupId": ticket.group_id, "assigneeId": ticket.assignee_id}
         after = {"groupId": new_group, "assigneeId": new_agent}
         if before == after:
             return TicketChange()
@@ -252,37 +255,49 @@ async def assign(
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket
 
 
 async def unassign(
-    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
     publisher: Publisher,
 ) -> Ticket:
     require_staff(actor, "unassign tickets")
 
     def decide(ticket: Ticket) -> TicketChange:
         _not_closed(ticket)
-        if ticket.assignee_id is None:  # type: ignore[attr-defined]
+        if ticket.assignee_id is None:
             return TicketChange()
         return TicketChange(
             updates={"assignee_id": None},
             events=(
                 EventDraft(
                     kind=EventKind.ASSIGNED,
-                    before={"groupId": ticket.group_id, "assigneeId": ticket.assignee_id},  # type: ignore[attr-defined]
-                    after={"groupId": ticket.group_id, "assigneeId": None},  # type: ignore[attr-defined]
+                    before={"groupId": ticket.group_id, "assigneeId": ticket.assignee_id},
+                    after={"groupId": ticket.group_id, "assigneeId": None},
                 ),
             ),
         )
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket
 
@@ -334,8 +349,12 @@ async def add_reply(
         return TicketChange(updates=updates, events=tuple(events), message=draft)
 
     result: ChangeResult = await change_ticket(
-        actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-        decide=decide, publisher=publisher,
+        actor=actor,
+        ticket_id=ticket_id,
+        expected_version=expected_version,
+        now=now,
+        decide=decide,
+        publisher=publisher,
     )
     assert result.message is not None
     return result.ticket, result.message
@@ -363,56 +382,104 @@ async def _move(
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket
 
 
 async def set_waiting(
-    *, actor: Actor, ticket_id: int, reason: WaitReason, expected_version: int | None,
-    now: datetime, publisher: Publisher,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    reason: WaitReason,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
 ) -> Ticket:
     return await _move(
-        actor=actor, ticket_id=ticket_id, target=S.WAITING, reason=reason, extra=None,
-        expected_version=expected_version, now=now, publisher=publisher,
+        actor=actor,
+        ticket_id=ticket_id,
+        target=S.WAITING,
+        reason=reason,
+        extra=None,
+        expected_version=expected_version,
+        now=now,
+        publisher=publisher,
     )
 
 
 async def resume(
-    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
     publisher: Publisher,
 ) -> Ticket:
     return await _move(
-        actor=actor, ticket_id=ticket_id, target=S.OPEN, reason=None, extra=None,
-        expected_version=expected_version, now=now, publisher=publisher, only_from=S.WAITING,
+        actor=actor,
+        ticket_id=ticket_id,
+        target=S.OPEN,
+        reason=None,
+        extra=None,
+        expected_version=expected_version,
+        now=now,
+        publisher=publisher,
+        only_from=S.WAITING,
     )
 
 
 async def resolve(
-    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
     publisher: Publisher,
 ) -> Ticket:
     return await _move(
-        actor=actor, ticket_id=ticket_id, target=S.RESOLVED, reason=None,
-        extra={"resolved_at": now}, expected_version=expected_version, now=now,
+        actor=actor,
+        ticket_id=ticket_id,
+        target=S.RESOLVED,
+        reason=None,
+        extra={"resolved_at": now},
+        expected_version=expected_version,
+        now=now,
         publisher=publisher,
     )
 
 
 async def close(
-    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
     publisher: Publisher,
 ) -> Ticket:
     return await _move(
-        actor=actor, ticket_id=ticket_id, target=S.CLOSED, reason=None,
-        extra={"closed_at": now}, expected_version=expected_version, now=now,
+        actor=actor,
+        ticket_id=ticket_id,
+        target=S.CLOSED,
+        reason=None,
+        extra={"closed_at": now},
+        expected_version=expected_version,
+        now=now,
         publisher=publisher,
     )
 
 
 async def reopen(
-    *, actor: Actor, ticket_id: int, expected_version: int | None, now: datetime,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    expected_version: int | None,
+    now: datetime,
     publisher: Publisher,
 ) -> Ticket:
     """Staff reopen any ticket they see; a customer reopens their own."""
@@ -422,21 +489,28 @@ async def reopen(
     def decide(ticket: Ticket) -> TicketChange:
         target = transitions.reopen_target(ticket.status)
         updates, event = _status_events(ticket, target, None, "reopened")
-        return TicketChange(
-            updates={**updates, "resolved_at": None, "closed_at": None}, events=(event,)
-        )
+        return TicketChange(updates={**updates, "resolved_at": None, "closed_at": None}, events=(event,))
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket
 
 
 async def set_priority(
-    *, actor: Actor, ticket_id: int, priority: Priority, expected_version: int | None,
-    now: datetime, publisher: Publisher,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    priority: Priority,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
 ) -> Ticket:
     require_staff(actor, "change priorities")
 
@@ -457,15 +531,24 @@ async def set_priority(
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket
 
 
 async def set_category(
-    *, actor: Actor, ticket_id: int, category_id: int | None, expected_version: int | None,
-    now: datetime, publisher: Publisher,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    category_id: int | None,
+    expected_version: int | None,
+    now: datetime,
+    publisher: Publisher,
 ) -> Ticket:
     require_staff(actor, "change categories")
     if category_id is not None and not await Category.exists(id=category_id):
@@ -473,14 +556,14 @@ async def set_category(
 
     def decide(ticket: Ticket) -> TicketChange:
         _not_closed(ticket)
-        if ticket.category_id == category_id:  # type: ignore[attr-defined]
+        if ticket.category_id == category_id:
             return TicketChange()
         return TicketChange(
             updates={"category_id": category_id},
             events=(
                 EventDraft(
                     kind=EventKind.CATEGORY_CHANGED,
-                    before={"categoryId": ticket.category_id},  # type: ignore[attr-defined]
+                    before={"categoryId": ticket.category_id},
                     after={"categoryId": category_id},
                 ),
             ),
@@ -488,7 +571,11 @@ async def set_category(
 
     return (
         await change_ticket(
-            actor=actor, ticket_id=ticket_id, expected_version=expected_version, now=now,
-            decide=decide, publisher=publisher,
+            actor=actor,
+            ticket_id=ticket_id,
+            expected_version=expected_version,
+            now=now,
+            decide=decide,
+            publisher=publisher,
         )
     ).ticket

@@ -1,0 +1,72 @@
+"""DataLoaders everywhere: the SQL for a page does not grow with the page size."""
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.api.desk import Desk
+
+NESTED = """query($n: Int) { tickets(first: $n) { edges { node {
+  id key subject status priority customer { name email } assignee { name groups { name } }
+  group { name members { name } } product { name } category { name defaultGroup { name } }
+  messages { body authorName } events { kind actor { name } } } } } }"""
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+        self._lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip().upper()
+        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            with self._lock:
+                self.statements.append(record.getMessage())
+
+
+@contextmanager
+def counting_queries() -> Iterator[QueryCounter]:
+    """Counts the SQL the in-process test server sends (tortoise logs each at DEBUG)."""
+    db_logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = db_logger.level
+    db_logger.setLevel(logging.DEBUG)
+    db_logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        db_logger.removeHandler(counter)
+        db_logger.setLevel(previous)
+
+
+def test_tickets_query_count_is_the_same_for_5_and_50(desk: Desk) -> None:
+    assert desk.agent is not None and desk.supervisor is not None
+    product = desk.gql.ok(
+        "mutation($n: String!) { createProduct(input: {name: $n}) { id } }",
+        {"n": f"QC {desk.group_id}"},
+        desk.admin,
+    )["createProduct"]["id"]
+    for i in range(50):
+        ticket = desk.ticket(productId=product, priority=["LOW", "HIGH"][i % 2])
+        if i % 3 == 0:
+            desk.gql.ok(
+                "mutation($t: ID!, $a: ID) { assignTicket(ticketId: $t, agentId: $a) { id } }",
+                {"t": ticket["id"], "a": desk.agent.id},
+                desk.admin,
+            )
+        if i % 4 == 0:
+            desk.gql.ok(
+                'mutation($t: ID!) { addReply(ticketId: $t, body: "On it") { id } }',
+                {"t": ticket["id"]},
+                desk.agent.token,
+            )
+    counts = {}
+    for size in (5, 50):
+        with counting_queries() as counter:
+            data = desk.gql.ok(NESTED, {"n": size}, desk.supervisor.token)
+        assert len(data["tickets"]["edges"]) == size
+        counts[size] = len(counter.statements)
+    assert counts[5] == counts[50], counts
+    assert counts[50] <= 20, counts  # a fixed handful: auth, page, count, one per relation
