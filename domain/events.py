@@ -45,11 +45,20 @@ class TicketActivity:
 
 
 class Publisher(Protocol):
+    """What a use case does after its transaction commits."""
+
     async def publish(self, activities: list[TicketActivity]) -> None: ...
+
+    async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
+        """Re-checks the ticket's SLA at `at` (its next threshold or due time)."""
 
 
 class NullPublisher:
-    """For the CLI (demo data, restore): nobody is listening there."""
+    """For the CLI (demo data, restore): nobody listens there, and the server's sweep picks
+    up any SLA moment that falls due later."""
 
     async def publish(self, activities: list[TicketActivity]) -> None:
+        return None
+
+    async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
         return None

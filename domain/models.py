@@ -159,8 +159,9 @@ class SlaPolicy(Model):
     first_response_seconds = fields.IntField()
     resolution_seconds = fields.IntField()
     warn_at_percent: fields.JSONField[list[int]] = fields.JSONField(default=list)
-    # Wait reasons that stop the clocks.
-    pause_reasons: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # Wait reasons that stop the clocks: null means all three pause both targets; a list
+    # applies to both; {"firstResponse": [...], "resolution": [...]} sets each.
+    pause_reasons: fields.JSONField[Any] = fields.JSONField(null=True)
     # More specific matches (tier, category, product), checked after the priority.
     conditions: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     position = fields.IntField(default=0)  # lower wins among matching policies
@@ -213,6 +214,10 @@ class Ticket(Model):
     sla_policy_id: int | None
     # Scoped to the creator ("<user id>:<key>") so two clients cannot collide.
     idempotency_key = fields.CharField(max_length=140, null=True, unique=True)
+    # Denormalised from ticket_sla_targets for filtering, sorting by urgency and the sweep.
+    sla_state = fields.CharField(max_length=16, null=True, db_index=True)
+    sla_due_at = fields.DatetimeField(null=True, db_index=True)
+    sla_next_alert_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField(db_index=True)
     first_responded_at = fields.DatetimeField(null=True)
@@ -272,3 +277,27 @@ class TicketEvent(Model):
     class Meta:
         table = "ticket_events"
         unique_together = (("ticket", "dedupe_key"),)
+
+
+class TicketSlaTarget(Model):
+    # Where one SLA target of a ticket stood when it was last recomputed (by a change to the
+    # ticket, a policy edit or a timer). Reads compute the live figures from the history.
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="sla_targets", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    kind = fields.CharField(max_length=16)  # FIRST_RESPONSE or RESOLUTION
+    state = fields.CharField(max_length=16, db_index=True)
+    target_seconds = fields.IntField()
+    elapsed_seconds = fields.IntField()
+    due_at = fields.DatetimeField(null=True)
+    breached_at = fields.DatetimeField(null=True, db_index=True)
+    met_at = fields.DatetimeField(null=True)
+    thresholds_fired: fields.JSONField[list[int]] = fields.JSONField(default=list)
+    next_alert_at = fields.DatetimeField(null=True, db_index=True)
+    computed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ticket_sla_targets"
+        unique_together = (("ticket", "kind"),)

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from domain.models import (
+    BusinessCalendar,
     Category,
     CategoryExample,
     Customer,
@@ -19,6 +20,7 @@ from domain.models import (
     TicketEvent,
     User,
 )
+from domain.services.sla import PolicyBook, load_policy_book
 
 M = TypeVar("M", bound=Model)
 
@@ -61,6 +63,18 @@ async def _members_of_groups(group_ids: list[int]) -> list[list[int]]:
     return [sorted(grouped.get(i, [])) for i in group_ids]
 
 
+class PolicyBookLoader:
+    """The SLA policies and calendars, read once per request."""
+
+    def __init__(self) -> None:
+        self._book: PolicyBook | None = None
+
+    async def get(self) -> PolicyBook:
+        if self._book is None:
+            self._book = await load_policy_book()
+        return self._book
+
+
 @dataclass
 class Loaders:
     users: DataLoader[int, User | None] = field(default_factory=lambda: DataLoader(_by_id(User)))
@@ -82,6 +96,10 @@ class Loaders:
     )
     member_ids_by_group: DataLoader[int, list[int]] = field(
         default_factory=lambda: DataLoader(_members_of_groups)
+    )
+    policy_book: PolicyBookLoader = field(default_factory=PolicyBookLoader)
+    calendars: DataLoader[int, BusinessCalendar | None] = field(
+        default_factory=lambda: DataLoader(_by_id(BusinessCalendar))
     )
 
 

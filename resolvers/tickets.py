@@ -1,6 +1,7 @@
 """Ticket queries and mutations: check access, call a service, map to schema types."""
 
 from contextlib import suppress
+from datetime import UTC, datetime
 
 import strawberry
 from tortoise.expressions import Q
@@ -49,6 +50,8 @@ def _apply_filter(query: QuerySet[TicketModel], f: TicketFilter) -> QuerySet[Tic
         query = query.filter(product_id=product)
     if (category := parse_optional_id(f.category_id, "filter.categoryId")) is not None:
         query = query.filter(category_id=category)
+    if f.sla_state:
+        query = query.filter(sla_state__in=[s.value for s in f.sla_state])
     if f.text:
         text = validation.text(f.text, field="filter.text", max_length=200)
         match = Q(subject__icontains=text) | Q(description__icontains=text)
@@ -89,27 +92,29 @@ WORKBENCH_LIMIT = 200
 async def workbench(info: Info) -> Workbench:
     actor = info.context.require_actor()
     mine = tickets.visible_tickets(actor).filter(assignee_id=actor.user_id)
-    urgent_first = ("priority", "created_at", "id")
 
-    async def listing(status: TicketStatus) -> list[Ticket]:
-        rows = await mine.filter(status=status).order_by(*urgent_first).limit(WORKBENCH_LIMIT)
-        return [Ticket.from_model(r) for r in rows]
+    async def listing(query: QuerySet[TicketModel]) -> list[Ticket]:
+        rows = await query.order_by("priority", "sla_due_at", "created_at", "id").limit(WORKBENCH_LIMIT)
+        return [Ticket.from_model(r) for r in sorted(rows, key=by_urgency)]
 
-    unassigned = await (
-        TicketModel.filter(
-            group_id__in=list(actor.group_ids),
-            assignee_id__isnull=True,
-            status__in=[TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING],
-        )
-        .order_by(*urgent_first)
-        .limit(WORKBENCH_LIMIT)
-    )
     return Workbench(
-        pending=await listing(TicketStatus.NEW),
-        in_progress=await listing(TicketStatus.OPEN),
-        waiting=await listing(TicketStatus.WAITING),
-        unassigned_in_my_groups=[Ticket.from_model(r) for r in unassigned],
+        pending=await listing(mine.filter(status=TicketStatus.NEW)),
+        in_progress=await listing(mine.filter(status=TicketStatus.OPEN)),
+        waiting=await listing(mine.filter(status=TicketStatus.WAITING)),
+        unassigned_in_my_groups=await listing(
+            TicketModel.filter(group_id__in=list(actor.group_ids), assignee_id__isnull=True,
+                               status__in=tickets.ACTIVE_STATUSES)
+        ),
+        near_breach=await listing(
+            mine.filter(status__in=tickets.ACTIVE_STATUSES, sla_state__in=["NEAR_BREACH", "BREACHED"])
+        ),
     )
+
+
+def by_urgency(row: TicketModel) -> tuple[bool, datetime, int]:
+    """URGENT pinned first, then by the next due time (none due, as when paused, last)."""
+    due = row.sla_due_at or datetime.max.replace(tzinfo=UTC)
+    return (row.priority is not Priority.URGENT, due, row.id)
 
 
 # --- mutations -------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Input types. Ids arrive as strings and are checked by the resolvers."""
 
 import strawberry
+from strawberry.scalars import JSON
 
-from schema.enums import CustomerTier, Priority, Role, TicketSource, TicketStatus
+from schema.enums import CustomerTier, Priority, Role, TicketSource, TicketStatus, WaitReason
+from schema.sla_types import SlaState
 
 
 @strawberry.input
@@ -18,6 +20,9 @@ class TicketFilter:
     category_id: strawberry.ID | None = None
     text: str | None = strawberry.field(
         default=None, description="Matches the key, the subject or the description."
+    )
+    sla_state: list[SlaState] | None = strawberry.field(
+        default=None, description="Overdue tickets are BREACHED."
     )
 
 
@@ -101,3 +106,41 @@ class UpdateCategoryInput:
     name: str | None = None
     description: str | None = None
     default_group_id: strawberry.ID | None = strawberry.UNSET  # type: ignore[assignment]
+
+
+@strawberry.input
+class SlaConditionsInput:
+    customer_tiers: list[CustomerTier] | None = None
+    category_ids: list[strawberry.ID] | None = None
+    product_ids: list[strawberry.ID] | None = None
+    sources: list[TicketSource] | None = None
+    group_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class SlaPolicyInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="Omitted: a new policy.")
+    name: str
+    priority: Priority
+    first_response_seconds: int
+    resolution_seconds: int
+    warn_at_percent: list[int] = strawberry.field(default_factory=lambda: [75, 90])
+    pause_reasons: list[WaitReason] | None = strawberry.field(
+        default=None, description="Wait reasons that pause both targets; null: all three."
+    )
+    first_response_pause_reasons: list[WaitReason] | None = None
+    resolution_pause_reasons: list[WaitReason] | None = None
+    conditions: SlaConditionsInput | None = strawberry.field(
+        default=None, description="More specific matches; all given must hold."
+    )
+    position: int = strawberry.field(default=100, description="Lower wins among matches.")
+    calendar_id: strawberry.ID | None = strawberry.field(default=None, description="null: 24/7")
+
+
+@strawberry.input
+class BusinessCalendarInput:
+    id: strawberry.ID | None = None
+    name: str
+    timezone: str = "UTC"
+    weekly_hours: JSON = strawberry.field(description='{"0": [["09:00", "17:00"]]}: Monday is 0')
+    holidays: list[str] = strawberry.field(default_factory=list)

@@ -2,9 +2,10 @@
 
 import strawberry
 
-from resolvers import directory, me, tickets
+from resolvers import directory, me, sla, tickets
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
+from schema.sla_types import BusinessCalendar, SlaPolicy
 from schema.types import (
     Agent,
     Category,
@@ -30,6 +31,8 @@ class Query:
     customer: Customer | None = strawberry.field(resolver=directory.customer)
     products: list[Product] = strawberry.field(resolver=directory.products)
     categories: list[Category] = strawberry.field(resolver=directory.categories)
+    sla_policies: list[SlaPolicy] = strawberry.field(resolver=sla.sla_policies)
+    business_calendars: list[BusinessCalendar] = strawberry.field(resolver=sla.business_calendars)
 
     @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
     async def tickets(
@@ -75,6 +78,14 @@ class Mutation:
     update_category: Category = strawberry.mutation(resolver=directory.update_category)
     add_category_examples: Category = strawberry.mutation(resolver=directory.add_category_examples)
     remove_category_example: Category = strawberry.mutation(resolver=directory.remove_category_example)
+    upsert_sla_policy: SlaPolicy = strawberry.mutation(
+        resolver=sla.upsert_sla_policy,
+        description="Creates or edits a policy; open tickets are recomputed with the new terms.",
+    )
+    delete_sla_policy: bool = strawberry.mutation(resolver=sla.delete_sla_policy)
+    upsert_business_calendar: BusinessCalendar = strawberry.mutation(
+        resolver=sla.upsert_business_calendar
+    )
     issue_api_token: str = strawberry.mutation(
         resolver=directory.issue_api_token,
         description="A new token for the user, shown once. Admins only.",

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain import enums, models
+from domain.services import sla
 from resolvers.context import Info
 from resolvers.loaders import load_many
 from schema.enums import (
@@ -19,6 +20,7 @@ from schema.enums import (
     TicketStatus,
     WaitReason,
 )
+from schema.sla_types import TicketSla
 
 
 def utc(value: datetime) -> datetime:
@@ -257,6 +259,7 @@ class Ticket:
     category_id: strawberry.Private[int | None]
     group_id: strawberry.Private[int | None]
     assignee_id: strawberry.Private[int | None]
+    row: strawberry.Private[models.Ticket]
 
     @classmethod
     def from_model(cls, row: models.Ticket) -> "Ticket":
@@ -280,6 +283,7 @@ class Ticket:
             category_id=row.category_id,
             group_id=row.group_id,
             assignee_id=row.assignee_id,
+            row=row,
         )
 
     @strawberry.field
@@ -315,6 +319,16 @@ class Ticket:
             return None
         row = await info.context.loaders.users.load(self.assignee_id)
         return Agent.from_model(row) if row else None
+
+    @strawberry.field(description="First-response and resolution targets, live at read time.")
+    async def sla(self, info: Info) -> TicketSla:
+        loaders = info.context.loaders
+        events = await loaders.events_by_ticket.load(int(self.id))
+        customer = await loaders.customers.load(self.customer_id)
+        now = info.context.now()
+        view = sla.evaluate(ticket=self.row, events=events, tier=customer.tier if customer else None,
+                            book=await loaders.policy_book.get(), now=now)
+        return TicketSla.from_view(view, self.row, events, now)
 
     @strawberry.field(description="Customers see public replies only.")
     async def messages(self, info: Info) -> list[Message]:
@@ -362,3 +376,6 @@ class Workbench:
     in_progress: list[Ticket] = strawberry.field(description="Assigned to me and OPEN.")
     waiting: list[Ticket] = strawberry.field(description="Assigned to me and WAITING.")
     unassigned_in_my_groups: list[Ticket]
+    near_breach: list[Ticket] = strawberry.field(
+        description="Assigned to me, NEAR_BREACH or BREACHED, the soonest due first."
+    )

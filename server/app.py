@@ -7,6 +7,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import redis.asyncio as aioredis
+from arq import create_pool
+from arq.connections import RedisSettings
 from broadcaster import Broadcast
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,13 +21,15 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from domain.events import NullPublisher
+from domain.services import sla_checks
 from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from server.auth import authenticate
-from server.broadcast import BroadcastPublisher
 from server.db import tortoise_config
+from server.publisher import AppPublisher, ArqTimers
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
 from server.settings import Settings
+from workers.in_process import InProcessTimers
 
 logger = logging.getLogger("helpdesk")
 
@@ -49,13 +53,28 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         await stack.enter_async_context(RegisterTortoise(app, config=tortoise_config(settings.database_url)))
         broadcast = Broadcast(settings.redis_url or "memory://")
         await stack.enter_async_context(broadcast)
-        services.publisher = BroadcastPublisher(broadcast)
         counters: CounterStore = MemoryCounters()
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url)
             stack.push_async_callback(client.aclose)
             app.state.redis = client
             counters = RedisCounters(client)
+            pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+            stack.push_async_callback(pool.aclose)
+            services.publisher = AppPublisher(broadcast, ArqTimers(pool))
+        else:
+            publisher_ref: list[AppPublisher] = []
+
+            async def on_due(ticket_id: int) -> None:
+                await sla_checks.check(ticket_id=ticket_id, now=services.clock(), publisher=publisher_ref[0])
+
+            async def on_sweep() -> int:
+                return await sla_checks.sweep(now=services.clock(), publisher=publisher_ref[0])
+
+            timers = InProcessTimers(on_due, on_sweep, clock=services.clock)
+            publisher_ref.append(AppPublisher(broadcast, timers))
+            services.publisher = publisher_ref[0]
+            await stack.enter_async_context(timers)
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
         yield
 

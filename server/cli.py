@@ -1,4 +1,4 @@
-"""The `helpdesk` command: serve, migrate, demo, token create."""
+"""The `helpdesk` command: serve, worker, migrate, demo, token create."""
 
 import argparse
 import asyncio
@@ -25,8 +25,11 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 
 
 def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    from domain.services.sla_checks import ensure_default_policies
+
     asyncio.run(migrate(settings.database_url))
-    print("database schema is up to date")
+    created = asyncio.run(_with_db(settings, ensure_default_policies))
+    print("database schema is up to date" + (f"; {created} default SLA policies" if created else ""))
     return 0
 
 
@@ -90,6 +93,20 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_worker(settings: Settings, _: argparse.Namespace) -> int:
+    if settings.redis_url is None:
+        print(
+            "error: `helpdesk worker` needs HELPDESK_REDIS_URL; in the embedded mode the "
+            "jobs run inside `helpdesk serve`.",
+            file=sys.stderr,
+        )
+        return 2
+    from workers.settings import run_worker
+
+    run_worker(settings)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_cmd_serve)
 
+    sub.add_parser("worker", help="an arq worker for SLA timers (needs HELPDESK_REDIS_URL)").set_defaults(
+        handler=_cmd_worker
+    )
     sub.add_parser("migrate", help="bring the schema up to date").set_defaults(handler=_cmd_migrate)
     sub.add_parser("demo", help="load the demo data set (idempotent)").set_defaults(handler=_cmd_demo)
 

@@ -5,3 +5,13 @@ RATE_LIMIT_PREFIX = "helpdesk:ratelimit:"
 
 def rate_limit_key(identity: str, window_index: int) -> str:
     return f"{RATE_LIMIT_PREFIX}{identity}:{window_index}"
+
+
+SLA_CHECK_JOB = "sla_check"
+SLA_JOB_PREFIX = "sla:"
+
+
+def sla_job_id(ticket_id: int, at_epoch_ms: int) -> str:
+    """One job per ticket and moment: re-enqueuing the same moment is a no-op in arq, and a
+    moved moment gets a new job while the old one finds nothing to do."""
+    return f"{SLA_JOB_PREFIX}{ticket_id}:{at_epoch_ms}"

@@ -100,7 +100,32 @@ class ThreadedServer:
 
 
 @pytest.fixture(scope="session")
-def server(migrated: None, backend: Backend, var_dir: Path) -> Iterator[ThreadedServer]:
+def worker(backend: Backend, cli_env: dict[str, str], migrated: None) -> Iterator[subprocess.Popen[str] | None]:
+    """On the real backend SLA timers run in `helpdesk worker` processes, as in production."""
+    if not backend.is_real:
+        yield None
+        return
+    process = start_worker(cli_env)
+    yield process
+    stop_process(process)
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "server.cli", "worker"], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(migrated: None, backend: Backend, var_dir: Path, worker: object) -> Iterator[ThreadedServer]:
     from server.app import create_app
     from server.settings import Settings
 

@@ -13,6 +13,7 @@ from domain.errors import Conflict, NotFound
 from domain.events import Publisher, TicketActivity
 from domain.models import Message, Ticket, TicketEvent
 from domain.rules.access import Actor, can_view_ticket
+from domain.services import sla
 
 # Without expectedVersion a lost race is retried on fresh data; with it, the caller is told.
 MAX_ATTEMPTS = 5
@@ -64,6 +65,19 @@ def ensure_visible(actor: Actor, ticket: Ticket | None) -> Ticket:
     return ticket
 
 
+def activity_of(row: TicketEvent, ticket: Ticket, previous_assignee_id: int | None) -> TicketActivity:
+    return TicketActivity(
+        event_id=row.id,
+        ticket_id=ticket.id,
+        kind=row.kind,
+        at=row.created_at,
+        customer_id=ticket.customer_id,
+        group_id=ticket.group_id,
+        assignee_id=ticket.assignee_id,
+        previous_assignee_id=previous_assignee_id,
+    )
+
+
 async def write_events(
     *,
     ticket: Ticket,
@@ -72,9 +86,10 @@ async def write_events(
     now: datetime,
     previous_assignee_id: int | None,
 ) -> list[TicketActivity]:
-    activities = []
-    for draft in drafts:
-        row = await TicketEvent.create(
+    """Writes the change's events, then brings the ticket's SLA state up to date (which may
+    add alert events), all in the caller's transaction."""
+    rows = [
+        await TicketEvent.create(
             ticket_id=ticket.id,
             actor_id=actor_id,
             kind=draft.kind,
@@ -83,19 +98,16 @@ async def write_events(
             note=draft.note,
             created_at=now,
         )
-        activities.append(
-            TicketActivity(
-                event_id=row.id,
-                ticket_id=ticket.id,
-                kind=draft.kind,
-                at=now,
-                customer_id=ticket.customer_id,
-                group_id=ticket.group_id,
-                assignee_id=ticket.assignee_id,
-                previous_assignee_id=previous_assignee_id,
-            )
-        )
-    return activities
+        for draft in drafts
+    ]
+    rows += await sla.refresh(ticket=ticket, book=None, now=now)
+    return [activity_of(row, ticket, previous_assignee_id) for row in rows]
+
+
+async def after_commit(*, ticket: Ticket, activities: list[TicketActivity], publisher: Publisher) -> None:
+    await publisher.publish(activities)
+    if ticket.sla_next_alert_at is not None:
+        await publisher.schedule_sla_check(ticket.id, ticket.sla_next_alert_at)
 
 
 async def change_ticket(
@@ -155,6 +167,6 @@ async def change_ticket(
                 now=now,
                 previous_assignee_id=previous_assignee_id,
             )
-        await publisher.publish(activities)
+        await after_commit(ticket=ticket, activities=activities, publisher=publisher)
         return ChangeResult(ticket=ticket, message=message, activities=activities)
     raise Conflict("The ticket is busy with other changes; try again.")

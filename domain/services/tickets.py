@@ -24,12 +24,14 @@ from domain.services.ticket_changes import (
     EventDraft,
     MessageDraft,
     TicketChange,
+    after_commit,
     change_ticket,
     ensure_visible,
     write_events,
 )
 
 MAX_CREATE_ATTEMPTS = 3
+ACTIVE_STATUSES = [S.NEW, S.OPEN, S.WAITING]
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,11 @@ async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Pub
             data.idempotency_key, field="idempotencyKey", max_length=validation.IDEMPOTENCY_KEY_MAX
         )
         scoped_key = f"{actor.user_id}:{key}"
-    if actor.role is Role.CUSTOMER and (data.group_id is not None or data.category_id is not None):
-        raise Forbidden("Customers cannot choose the group or category.")
+    if actor.role is Role.CUSTOMER and (
+        data.group_id is not None or data.category_id is not None or data.priority is not None
+    ):
+        # Triage is the desk's: otherwise every customer would be URGENT.
+        raise Forbidden("Customers cannot choose the group, category or priority.")
     await _check_reference(Product, data.product_id, "productId")
     await _check_reference(Category, data.category_id, "categoryId")
     await _check_reference(GroupModel, data.group_id, "groupId")
@@ -171,7 +176,7 @@ async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Pub
             # Lost a race on the idempotency key or on a new customer's email: the other
             # writer's row is there now, so the next attempt finds it.
             continue
-        await publisher.publish(activities)
+        await after_commit(ticket=ticket, activities=activities, publisher=publisher)
         return ticket
     raise Conflict("The ticket could not be created because of concurrent changes; try again.")
 
@@ -312,8 +317,9 @@ async def add_reply(
     now: datetime,
     publisher: Publisher,
 ) -> tuple[Ticket, Message]:
-    """A public agent reply meets first response and opens a NEW ticket; a customer's reply
-    resumes a ticket waiting on them and reopens a resolved one."""
+    """A public agent reply meets first response; any agent message, note or reply, opens a
+    NEW ticket (an agent has started on it). A customer's reply resumes a ticket waiting on
+    them and reopens a resolved one."""
     if actor.role is Role.REPORTER:
         raise Forbidden("Reporters cannot reply.")
     if internal and not actor.is_staff:
