@@ -1,18 +1,21 @@
 """SLA policies and business calendars."""
 
+from datetime import datetime
 from typing import Any, cast
 
 import strawberry
 
-from domain.enums import Priority
+from domain.enums import Priority, Role
+from domain.errors import BadUserInput, Forbidden
 from domain.models import BusinessCalendar as CalendarModel
 from domain.models import SlaPolicy as PolicyModel
+from domain.models import Ticket as TicketModel
 from domain.rules.access import require_staff
-from domain.services import sla_admin
+from domain.services import attainment, sla_admin, tickets
 from resolvers.context import Info
 from resolvers.ids import parse_id, parse_ids, parse_optional_id
 from schema.inputs import BusinessCalendarInput, SlaPolicyInput
-from schema.sla_types import BusinessCalendar, SlaPolicy
+from schema.sla_types import AttainmentFigures, BusinessCalendar, SlaAttainment, SlaPolicy
 
 
 async def sla_policies(info: Info) -> list[SlaPolicy]:
@@ -92,3 +95,25 @@ async def upsert_business_calendar(info: Info, input: BusinessCalendarInput) -> 
         now=ctx.now(),
     )
     return BusinessCalendar.from_model(row)
+
+
+async def sla_attainment(
+    info: Info, created_from: datetime, created_to: datetime, group_id: strawberry.ID | None = None
+) -> SlaAttainment:
+    """Staff see it for the tickets they may see; reporters (BI tools) for the whole desk."""
+    actor = info.context.require_actor()
+    if actor.role is Role.REPORTER:
+        scope = TicketModel.all()
+    else:
+        scope = tickets.visible_tickets(actor)
+        if not actor.is_staff:
+            raise Forbidden("Only staff and reporters read SLA attainment.")
+    if (gid := parse_optional_id(group_id, "groupId")) is not None:
+        scope = scope.filter(group_id=gid)
+    if created_to <= created_from:
+        raise BadUserInput("createdTo must be after createdFrom.", field="createdTo")
+    report = await attainment.attainment(tickets=scope, created_from=created_from, created_to=created_to)
+    return SlaAttainment(
+        first_response=AttainmentFigures.from_rule(report.first_response),
+        resolution=AttainmentFigures.from_rule(report.resolution),
+    )

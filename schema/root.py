@@ -5,7 +5,7 @@ import strawberry
 from resolvers import directory, me, sla, tickets
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
-from schema.sla_types import BusinessCalendar, SlaPolicy
+from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
 from schema.types import (
     Agent,
     Category,
@@ -33,6 +33,10 @@ class Query:
     categories: list[Category] = strawberry.field(resolver=directory.categories)
     sla_policies: list[SlaPolicy] = strawberry.field(resolver=sla.sla_policies)
     business_calendars: list[BusinessCalendar] = strawberry.field(resolver=sla.business_calendars)
+    sla_attainment: SlaAttainment = strawberry.field(
+        resolver=sla.sla_attainment,
+        description="Met and breached targets of the tickets created in [createdFrom, createdTo).",
+    )
 
     @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
     async def tickets(

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain import enums, models
+from domain.rules.attainment import Attainment
 from domain.rules.sla_clock import SlaTargetKind as TargetKind
 from domain.rules.sla_clock import SlaTargetStatus, TicketSlaStatus, sla_timeline
 from domain.services.sla import SlaView, segments_of
@@ -192,3 +193,22 @@ class TicketSla:
             )
             for i in intervals
         ]
+
+
+@strawberry.type
+class AttainmentFigures:
+    met: int
+    breached: int
+    pending: int = strawberry.field(description="not decided yet: running, near breach, paused")
+    met_percent: float | None = strawberry.field(description="met / (met + breached); null if none")
+
+    @classmethod
+    def from_rule(cls, figures: "Attainment") -> "AttainmentFigures":
+        return cls(met=figures.met, breached=figures.breached, pending=figures.pending,
+                   met_percent=figures.met_percent)
+
+
+@strawberry.type
+class SlaAttainment:
+    first_response: AttainmentFigures
+    resolution: AttainmentFigures

@@ -99,15 +99,27 @@ class ThreadedServer:
         self.thread.join(timeout=15)
 
 
+class WorkerHandle:
+    """The `helpdesk worker` process of the real backend; fault tests kill and replace it."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process = start_worker(env)
+
+    def restart(self) -> None:
+        stop_process(self.process)
+        self.process = start_worker(self.env)
+
+
 @pytest.fixture(scope="session")
-def worker(backend: Backend, cli_env: dict[str, str], migrated: None) -> Iterator[subprocess.Popen[str] | None]:
+def worker(backend: Backend, cli_env: dict[str, str], migrated: None) -> Iterator[WorkerHandle | None]:
     """On the real backend SLA timers run in `helpdesk worker` processes, as in production."""
     if not backend.is_real:
         yield None
         return
-    process = start_worker(cli_env)
-    yield process
-    stop_process(process)
+    handle = WorkerHandle(cli_env)
+    yield handle
+    stop_process(handle.process)
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
