@@ -173,3 +173,23 @@ def test_attainment_counts_met_and_breached_targets(desk: Desk) -> None:
         assert report["firstResponse"] == {"met": 1, "breached": 1, "pending": 0, "metPercent": 50.0}
         assert report["resolution"] == {"met": 0, "breached": 0, "pending": 2}
     assert desk.gql.error(query, window, desk.customer.token).code == "FORBIDDEN"
+
+
+def test_a_policy_edit_recomputes_open_tickets(desk: Desk) -> None:
+    policy = scoped_policy(desk, first=3600, resolution=7200, warn=[75], priority="LOW")
+    ticket = desk.ticket(priority="LOW")
+    flagged = 'query($c: ID) { tickets(filter: {customerId: $c, slaState: [BREACHED]}) { nodes { id } } }'
+    assert desk.gql.ok(flagged, {"c": desk.customer.id}, desk.admin)["tickets"]["nodes"] == []  # type: ignore[union-attr]
+    time.sleep(1.1)
+    desk.gql.ok(UPSERT, {"i": {"id": policy["id"], "name": policy["name"], "priority": "LOW",
+                               "firstResponseSeconds": 1, "resolutionSeconds": 7200, "warnAtPercent": [75],
+                               "conditions": {"groupIds": [desk.group_id]}, "position": 1}}, desk.admin)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the sweep re-checks every open ticket with the new terms
+        nodes = desk.gql.ok(flagged, {"c": desk.customer.id}, desk.admin)["tickets"]["nodes"]  # type: ignore[union-attr]
+        if nodes:
+            break
+        time.sleep(0.2)
+    assert nodes == [{"id": ticket["id"]}]
+    final = desk.gql.ok(SLA, {"i": ticket["id"]}, desk.admin)["ticket"]
+    assert len(kinds(final, "SLA_BREACHED")) == 1 and final["sla"]["firstResponse"]["state"] == "BREACHED"
