@@ -29,6 +29,8 @@ class AppServices:
     clock: Callable[[], datetime] = utc_now
     # server.rate_limit.RateLimiter; typed loosely so resolvers need not import the server
     rate_limiter: Any = None
+    # server.hub.EventHub: live events for subscriptions
+    hub: Any = None
 
 
 @dataclass
@@ -40,6 +42,8 @@ class RequestContext:
     actor: Actor | None = None
     # A token was sent but is not valid: every operation that needs a caller says so.
     bad_credentials: bool = False
+    # graphql-transport-ws / graphql-ws: the connection_init payload
+    connection_params: dict[str, Any] | None = None
     loaders: Loaders = field(default_factory=Loaders)
 
     @property

@@ -5,9 +5,9 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
-from schema.errors import ErrorCodes
+from schema.errors import apply_code
 from schema.rate_limit import RateLimit
-from schema.root import Mutation, Query
+from schema.root import Mutation, Query, Subscription
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5_000
@@ -18,19 +18,21 @@ class HelpdeskSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Expected errors (bad input, access, conflicts) are answers, not incidents; the
-        ErrorCodes extension logs the unexpected ones."""
+        """Expected errors (bad input, access, conflicts) are answers, not incidents: they get
+        their code; unexpected ones are logged and masked."""
+        for error in errors:
+            apply_code(error)
 
 
 def build_schema() -> strawberry.Schema:
     return HelpdeskSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             RateLimit,
-            ErrorCodes,
         ],
     )

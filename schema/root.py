@@ -1,11 +1,16 @@
 """Query and Mutation: the operations of API.md and the admin operations around them."""
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 
-from resolvers import directory, me, sla, tickets
+from domain.services import tickets as ticket_service
+from resolvers import directory, me, sla, subscriptions, tickets
+from resolvers.ids import parse_id, parse_optional_id
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
 from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
+from schema.subscription_types import SlaAlert, WorkbenchEvent, to_alert, to_workbench_event
 from schema.types import (
     Agent,
     Category,
@@ -15,6 +20,7 @@ from schema.types import (
     Product,
     Ticket,
     TicketConnection,
+    TicketEvent,
     User,
     Workbench,
 )
@@ -101,3 +107,36 @@ class Mutation:
     revoke_api_tokens: int = strawberry.mutation(
         resolver=directory.revoke_api_tokens, description="Revokes every token of the user."
     )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="The caller's work: assignments, changes and SLA alerts "
+                             "of the tickets assigned to them.")
+    async def workbench_events(
+        self, info: strawberry.Info, since: strawberry.ID | None = None
+    ) -> AsyncGenerator[WorkbenchEvent, None]:
+        selection = subscriptions.workbench_selection(info.context.require_actor())
+        async for item in subscriptions.follow(info, since=since, selection=selection):
+            yield to_workbench_event(item)
+
+    @strawberry.subscription(description="Near-breach and breach alerts for the groups you can see.")
+    async def sla_alerts(
+        self, info: strawberry.Info, group_id: strawberry.ID | None = None,
+        since: strawberry.ID | None = None,
+    ) -> AsyncGenerator[SlaAlert, None]:
+        selection = subscriptions.alert_selection(
+            info.context.require_actor(), parse_optional_id(group_id, "groupId")
+        )
+        async for item in subscriptions.follow(info, since=since, selection=selection):
+            yield to_alert(item)
+
+    @strawberry.subscription(description="Every event of one ticket you may see, as it happens.")
+    async def ticket_events(
+        self, info: strawberry.Info, ticket_id: strawberry.ID, since: strawberry.ID | None = None
+    ) -> AsyncGenerator[TicketEvent, None]:
+        actor = info.context.require_actor()
+        ticket = await ticket_service.get(actor=actor, ticket_id=parse_id(ticket_id, "ticketId"))
+        selection = subscriptions.ticket_selection(ticket.id)
+        async for item in subscriptions.follow(info, since=since, selection=selection):
+            yield TicketEvent.from_model(item.event)

@@ -4,6 +4,7 @@ lifespan that owns the database, the broadcaster and the Redis connection."""
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -16,7 +17,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -26,8 +29,10 @@ from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from server.auth import authenticate
 from server.db import tortoise_config
+from server.hub import EventHub
 from server.publisher import AppPublisher, ArqTimers
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
+from server.redis_broadcast import ResilientRedisBackend
 from server.settings import Settings
 from workers.in_process import InProcessTimers
 
@@ -43,16 +48,36 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         ctx = RequestContext(request=request, response=response, services=self.services)
-        await authenticate(ctx, request.headers.get("authorization"))
+        if isinstance(request, Request):
+            await authenticate(ctx, request.headers.get("authorization"))
         return ctx
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
+        """WebSocket clients sign in with `{"authorization": "Bearer <token>"}` in
+        connection_init; a missing or bad token closes the socket with 4403."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        await authenticate(context, header if isinstance(header, str) else None)
+        if context.actor is None:
+            raise ConnectionRejectionError({"message": "Send a valid token in connection_init."})
+        return UNSET
 
 
 @asynccontextmanager
 async def _resources(app: Starlette, settings: Settings, services: AppServices) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(RegisterTortoise(app, config=tortoise_config(settings.database_url)))
-        broadcast = Broadcast(settings.redis_url or "memory://")
+        hub_ref: list[EventHub] = []
+        redis_backend = (
+            ResilientRedisBackend(settings.redis_url, on_reconnect=lambda: hub_ref[0].resync())
+            if settings.redis_url
+            else None
+        )
+        broadcast = Broadcast("memory://") if redis_backend is None else Broadcast(backend=redis_backend)
         await stack.enter_async_context(broadcast)
+        hub_ref.append(await stack.enter_async_context(EventHub(broadcast)))
+        services.hub = hub_ref[0]
+        app.state.redis_backend = redis_backend
         counters: CounterStore = MemoryCounters()
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url)
@@ -81,7 +106,13 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
 
 def create_app(settings: Settings) -> Starlette:
     services = AppServices(publisher=NullPublisher())
-    graphql = HelpdeskGraphQL(build_schema(), services)
+    graphql = HelpdeskGraphQL(
+        build_schema(),
+        services,
+        keep_alive=True,  # pings keep idle sockets open through proxies
+        keep_alive_interval=15,
+        connection_init_wait_timeout=timedelta(seconds=3),
+    )
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -97,7 +128,8 @@ def create_app(settings: Settings) -> Starlette:
         if redis_client is not None:
             try:
                 await redis_client.ping()
-                checks["broker"] = "ok"
+                listener = request.app.state.redis_backend
+                checks["broker"] = "ok" if listener.healthy else "error: subscriber reconnecting"
             except Exception as error:
                 checks["broker"] = f"error: {type(error).__name__}"
         else:

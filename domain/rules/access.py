@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from domain.enums import MANAGER_ROLES, STAFF_ROLES, Role
+from domain.enums import MANAGER_ROLES, STAFF_ROLES, EventKind, Role
 from domain.errors import Forbidden
 
 
@@ -54,3 +54,11 @@ def require_admin(actor: Actor, action: str) -> None:
 def require_ticket_reader(actor: Actor) -> None:
     if actor.role is Role.REPORTER:
         raise Forbidden("Reporters read KPIs, not tickets.")
+
+
+# What a customer may follow of their own ticket's log: the conversation and its status.
+CUSTOMER_VISIBLE_EVENTS = frozenset({EventKind.CREATED, EventKind.STATUS_CHANGED, EventKind.REPLIED})
+
+
+def can_see_event(actor: Actor, kind: EventKind) -> bool:
+    return actor.is_staff or (actor.role is Role.CUSTOMER and kind in CUSTOMER_VISIBLE_EVENTS)

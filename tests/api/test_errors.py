@@ -201,12 +201,12 @@ def test_rate_limited(cli_env: dict[str, str], admin_token: str) -> None:
 def test_internal_errors_are_masked() -> None:
     from graphql import GraphQLError
 
-    from schema.errors import INTERNAL_MESSAGE, with_code
+    from schema.errors import INTERNAL_MESSAGE, apply_code
 
     leaked = GraphQLError("password=hunter2 in /srv/db", original_error=RuntimeError("boom"))
-    masked = with_code(leaked)
-    assert masked.message == INTERNAL_MESSAGE
-    assert masked.extensions == {"code": "INTERNAL"}
+    apply_code(leaked)
+    assert leaked.formatted["message"] == INTERNAL_MESSAGE
+    assert leaked.formatted["extensions"] == {"code": "INTERNAL"}
 
 
 def test_health_and_readiness(server: object) -> None:

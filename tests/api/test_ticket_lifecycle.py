@@ -47,7 +47,7 @@ def test_create_ticket_as_customer_is_for_themselves(desk: Desk) -> None:
     assert desk.customer is not None
     ticket = desk.ticket(token=desk.customer.token)
     assert ticket["customer"]["id"] == desk.customer.id
-    assert ticket["events"] == []  # the handling log is for staff
+    assert [e["kind"] for e in ticket["events"]] == ["CREATED"]
 
 
 def test_idempotency_key_returns_the_first_ticket(desk: Desk) -> None:
@@ -125,17 +125,18 @@ def test_first_public_agent_reply_meets_first_response_and_opens(desk: Desk) -> 
     assert second["addReply"]["ticket"]["firstRespondedAt"] == reply["ticket"]["firstRespondedAt"]
 
 
-def test_customer_sees_public_messages_only(desk: Desk) -> None:
+def test_customer_sees_public_messages_and_events_only(desk: Desk) -> None:
     assert desk.agent is not None and desk.customer is not None
     ticket = desk.ticket()
     desk.gql.ok(REPLY, {"t": ticket["id"], "b": "internal thoughts", "i": True}, desk.agent.token)
     desk.gql.ok(REPLY, {"t": ticket["id"], "b": "public answer"}, desk.agent.token)
-    messages = desk.gql.ok(
-        "query($id: ID!) { ticket(id: $id) { messages { body internal } } }",
+    seen = desk.gql.ok(
+        "query($id: ID!) { ticket(id: $id) { messages { body internal } events { kind } } }",
         {"id": ticket["id"]},
         desk.customer.token,
-    )["ticket"]["messages"]
-    assert messages == [{"body": "public answer", "internal": False}]
+    )["ticket"]
+    assert seen["messages"] == [{"body": "public answer", "internal": False}]
+    assert [e["kind"] for e in seen["events"]] == ["CREATED", "STATUS_CHANGED", "REPLIED"]
 
 
 def test_waiting_on_customer_resumes_when_the_customer_replies(desk: Desk) -> None:
