@@ -1,6 +1,7 @@
 """The one write path for an existing ticket: optimistic version check, change and log in one
 transaction, publish after commit."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,8 @@ from domain.events import Publisher, TicketActivity
 from domain.models import Message, Ticket, TicketEvent
 from domain.rules.access import Actor, can_view_ticket
 from domain.services import sla
+
+logger = logging.getLogger("helpdesk.tickets")
 
 # Without expectedVersion a lost race is retried on fresh data; with it, the caller is told.
 MAX_ATTEMPTS = 5
@@ -105,9 +108,19 @@ async def write_events(
 
 
 async def after_commit(*, ticket: Ticket, activities: list[TicketActivity], publisher: Publisher) -> None:
-    await publisher.publish(activities)
+    """Best effort: the change is committed whatever happens here. A lost publish is caught
+    up from the event log by subscribers (`since`); a lost timer by the SLA sweep."""
+    try:
+        await publisher.publish(activities)
+    except Exception:
+        logger.warning("publishing ticket %s events failed; subscribers catch up from the log",
+                       ticket.id, exc_info=True)
     if ticket.sla_next_alert_at is not None:
-        await publisher.schedule_sla_check(ticket.id, ticket.sla_next_alert_at)
+        try:
+            await publisher.schedule_sla_check(ticket.id, ticket.sla_next_alert_at)
+        except Exception:
+            logger.warning("scheduling ticket %s's SLA check failed; the sweep will do it",
+                           ticket.id, exc_info=True)
 
 
 async def change_ticket(
