@@ -31,6 +31,8 @@ class AppServices:
     rate_limiter: Any = None
     # server.hub.EventHub: live events for subscriptions
     hub: Any = None
+    # domain.services.presence.PresenceStore
+    presence: Any = None
 
 
 @dataclass

@@ -5,10 +5,11 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from domain.services import tickets as ticket_service
-from resolvers import directory, me, sla, subscriptions, tickets
+from resolvers import directory, me, presence, sla, subscriptions, tickets
 from resolvers.ids import parse_id, parse_optional_id
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
+from schema.presence_types import PresenceResult, TicketPresence
 from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
 from schema.subscription_types import SlaAlert, WorkbenchEvent, to_alert, to_workbench_event
 from schema.types import (
@@ -37,6 +38,9 @@ class Query:
     customer: Customer | None = strawberry.field(resolver=directory.customer)
     products: list[Product] = strawberry.field(resolver=directory.products)
     categories: list[Category] = strawberry.field(resolver=directory.categories)
+    online_agents: list[Agent] = strawberry.field(
+        resolver=presence.online_agents, description="Staff seen in the last minute."
+    )
     sla_policies: list[SlaPolicy] = strawberry.field(resolver=sla.sla_policies)
     business_calendars: list[BusinessCalendar] = strawberry.field(resolver=sla.business_calendars)
     sla_attainment: SlaAttainment = strawberry.field(
@@ -88,6 +92,10 @@ class Mutation:
     update_category: Category = strawberry.mutation(resolver=directory.update_category)
     add_category_examples: Category = strawberry.mutation(resolver=directory.add_category_examples)
     remove_category_example: Category = strawberry.mutation(resolver=directory.remove_category_example)
+    set_ticket_presence: PresenceResult = strawberry.mutation(
+        resolver=presence.set_ticket_presence,
+        description="I am viewing or replying to this ticket (null: I left). Renew every ~15 s.",
+    )
     upsert_sla_policy: SlaPolicy = strawberry.mutation(
         resolver=sla.upsert_sla_policy,
         description="Creates or edits a policy; open tickets are recomputed with the new terms.",
@@ -130,6 +138,13 @@ class Subscription:
         )
         async for item in subscriptions.follow(info, since=since, selection=selection):
             yield to_alert(item)
+
+    @strawberry.subscription(description="Who is viewing or replying to the ticket, on every change.")
+    async def ticket_presence(
+        self, info: strawberry.Info, ticket_id: strawberry.ID
+    ) -> AsyncGenerator[list[TicketPresence], None]:
+        async for present in presence.follow_ticket_presence(info, ticket_id):
+            yield present
 
     @strawberry.subscription(description="Every event of one ticket you may see, as it happens.")
     async def ticket_events(

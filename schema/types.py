@@ -1,7 +1,7 @@
 """Object types. Relations are followed through the request's DataLoaders."""
 
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,6 +21,9 @@ from schema.enums import (
     WaitReason,
 )
 from schema.sla_types import TicketSla
+
+if TYPE_CHECKING:
+    from schema.presence_types import TicketPresence
 
 
 def utc(value: datetime) -> datetime:
@@ -329,6 +332,18 @@ class Ticket:
         view = sla.evaluate(ticket=self.row, events=events, tier=customer.tier if customer else None,
                             book=await loaders.policy_book.get(), now=now)
         return TicketSla.from_view(view, self.row, events, now)
+
+    @strawberry.field(description="Agents viewing or replying right now (staff only).")
+    async def presence(
+        self, info: Info
+    ) -> list[Annotated["TicketPresence", strawberry.lazy("schema.presence_types")]]:
+        from domain.services import presence as presence_service
+        from schema.presence_types import TicketPresence
+
+        ctx = info.context
+        entries = await presence_service.on_ticket(actor=ctx.require_actor(), ticket_id=int(self.id),
+                                                   store=ctx.services.presence, now=ctx.now())
+        return [TicketPresence.from_rule(e) for e in entries]
 
     @strawberry.field(description="Customers see public replies only.")
     async def messages(self, info: Info) -> list[Message]:

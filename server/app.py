@@ -30,6 +30,7 @@ from schema import build_schema
 from server.auth import authenticate
 from server.db import tortoise_config
 from server.hub import EventHub
+from server.presence import MemoryPresence, RedisPresence
 from server.publisher import AppPublisher, ArqTimers
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
 from server.redis_broadcast import ResilientRedisBackend
@@ -60,6 +61,8 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
         await authenticate(context, header if isinstance(header, str) else None)
         if context.actor is None:
             raise ConnectionRejectionError({"message": "Send a valid token in connection_init."})
+        if context.actor.is_staff:
+            await self.services.presence.touch_online(context.actor.user_id, self.services.clock())
         return UNSET
 
 
@@ -101,6 +104,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
             services.publisher = publisher_ref[0]
             await stack.enter_async_context(timers)
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
+        services.presence = RedisPresence(app.state.redis) if settings.redis_url else MemoryPresence()
         yield
 
 

@@ -15,3 +15,10 @@ def sla_job_id(ticket_id: int, at_epoch_ms: int) -> str:
     """One job per ticket and moment: re-enqueuing the same moment is a no-op in arq, and a
     moved moment gets a new job while the old one finds nothing to do."""
     return f"{SLA_JOB_PREFIX}{ticket_id}:{at_epoch_ms}"
+
+PRESENCE_PREFIX = "helpdesk:presence:"
+ONLINE_KEY = f"{PRESENCE_PREFIX}online"
+
+
+def ticket_presence_key(ticket_id: int) -> str:
+    return f"{PRESENCE_PREFIX}ticket:{ticket_id}"
