@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from domain.enums import EventKind, Role
 from domain.errors import BadUserInput, Conflict, Forbidden
 from domain.events import TicketActivity
-from domain.models import Ticket, TicketEvent
+from domain.models import Message, Ticket, TicketEvent
 from domain.rules.access import Actor, can_see_event, can_view_ticket
 from resolvers.context import Info
 from server.hub import Overflow, Resync
@@ -22,7 +22,13 @@ SLA_KINDS = (EventKind.SLA_NEAR_BREACH, EventKind.SLA_BREACHED)
 class Delivery:
     event: TicketEvent
     ticket: Ticket
-    previous_assignee_id: int | None = None
+    message: Message | None = None  # for a reply or a note: the message itself
+
+
+async def delivery(event: TicketEvent, ticket: Ticket) -> Delivery:
+    message_id = (event.after or {}).get("messageId")
+    message = await Message.get_or_none(id=message_id) if message_id else None
+    return Delivery(event, ticket, message)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ async def _replay(actor: Actor, selection: Selection, after: int, delivered: set
         )
     tickets = {t.id: t for t in await Ticket.filter(id__in={r.ticket_id for r in rows})}
     return [
-        Delivery(row, tickets[row.ticket_id])
+        await delivery(row, tickets[row.ticket_id])
         for row in rows
         if row.id not in delivered and row.ticket_id in tickets
         and _visible(actor, tickets[row.ticket_id]) and can_see_event(actor, row.kind)
@@ -91,7 +97,7 @@ async def follow(info: Info, *, since: str | None, selection: Selection) -> Asyn
             if row is None or ticket is None or not _visible(actor, ticket):
                 continue
             delivered.add(row.id)
-            yield Delivery(row, ticket, message.previous_assignee_id)
+            yield await delivery(row, ticket)
 
 
 def ticket_selection(ticket_id: int) -> Selection:

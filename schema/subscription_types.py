@@ -9,7 +9,7 @@ import strawberry
 from domain.enums import EventKind
 from resolvers.subscriptions import Delivery
 from schema.sla_types import SlaTargetKind
-from schema.types import Ticket, TicketEvent, utc
+from schema.types import Message, Ticket, TicketEvent, utc
 
 
 @strawberry.interface
@@ -30,6 +30,11 @@ class TicketUpdated(TicketActivityItem):
 
 
 @strawberry.type
+class MessageAdded(TicketActivityItem):
+    message: Message
+
+
+@strawberry.type
 class SlaNearBreach(TicketActivityItem):
     target: SlaTargetKind
     percent: int
@@ -41,7 +46,7 @@ class SlaBreached(TicketActivityItem):
 
 
 WorkbenchEvent = Annotated[
-    TicketAssigned | TicketUpdated | SlaNearBreach | SlaBreached,
+    TicketAssigned | TicketUpdated | MessageAdded | SlaNearBreach | SlaBreached,
     strawberry.union("WorkbenchEvent"),
 ]
 SlaAlert = Annotated[SlaNearBreach | SlaBreached, strawberry.union("SlaAlert")]
@@ -60,8 +65,12 @@ def to_alert(item: Delivery) -> SlaNearBreach | SlaBreached:
     return SlaBreached(**_common(item), target=target)  # type: ignore[arg-type]
 
 
-def to_workbench_event(item: Delivery) -> TicketAssigned | TicketUpdated | SlaNearBreach | SlaBreached:
+def to_workbench_event(
+    item: Delivery,
+) -> TicketAssigned | TicketUpdated | MessageAdded | SlaNearBreach | SlaBreached:
     kind = item.event.kind
+    if item.message is not None:
+        return MessageAdded(**_common(item), message=Message.from_model(item.message))  # type: ignore[arg-type]
     if kind in (EventKind.SLA_NEAR_BREACH, EventKind.SLA_BREACHED):
         return to_alert(item)
     if kind is EventKind.ASSIGNED:

@@ -3,7 +3,7 @@ transaction, publish after commit."""
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -173,10 +173,19 @@ async def change_ticket(
                     body=change.message.body,
                     created_at=now,
                 )
+            drafts = change.events
+            if message is not None:
+                # The log names the message, so live clients can fetch exactly that one.
+                drafts = tuple(
+                    replace(d, after={**(d.after or {}), "messageId": message.id})
+                    if d.kind in (EventKind.REPLIED, EventKind.NOTE_ADDED)
+                    else d
+                    for d in drafts
+                )
             activities = await write_events(
                 ticket=ticket,
                 actor_id=actor.user_id,
-                drafts=change.events,
+                drafts=drafts,
                 now=now,
                 previous_assignee_id=previous_assignee_id,
             )

@@ -12,7 +12,8 @@ from tests.ws import LEGACY_WS, Socket
 TICKET_EVENTS = "subscription($t: ID!, $s: ID) { ticketEvents(ticketId: $t, since: $s) { id kind } }"
 WORKBENCH = """subscription($s: ID) { workbenchEvents(since: $s) { __typename
   ... on TicketActivityItem { eventId ticket { id } }
-  ... on TicketUpdated { event { kind } } ... on TicketAssigned { previousAssigneeId } } }"""
+  ... on TicketUpdated { event { kind } } ... on TicketAssigned { previousAssigneeId }
+  ... on MessageAdded { message { body internal } } } }"""
 ALERTS = """subscription($g: ID) { slaAlerts(groupId: $g) { __typename
   ... on TicketActivityItem { eventId ticket { id } }
   ... on SlaNearBreach { target percent } ... on SlaBreached { target } } }"""
@@ -98,6 +99,9 @@ def test_workbench_events_reach_the_assignee_only(desk: Desk) -> None:
         desk.gql.ok("mutation($t: ID!) { setPriority(ticketId: $t, priority: HIGH) { id } }", {"t": ticket["id"]}, desk.admin)
         updated = mine.next()["workbenchEvents"]
         assert (updated["__typename"], updated["event"]["kind"]) == ("TicketUpdated", "PRIORITY_CHANGED")
+        desk.gql.ok(REPLY, {"t": ticket["id"], "b": "Try clearing the cache"}, desk.supervisor.token)  # type: ignore[union-attr]
+        added = mine.next()["workbenchEvents"]
+        assert (added["__typename"], added["message"]) == ("MessageAdded", {"body": "Try clearing the cache", "internal": False})
         with pytest.raises(TimeoutError):
             other.next(timeout=0.8)
     finally:
