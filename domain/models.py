@@ -270,6 +270,10 @@ class TicketEvent(Model):
     before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     note = fields.TextField(null=True)
+    # Whose work the ticket was just before and just after this event, so a replay for an
+    # agent's workbench selects exactly what the live stream delivered at the time.
+    assignee_id = fields.BigIntField(null=True, db_index=True)
+    previous_assignee_id = fields.BigIntField(null=True, db_index=True)
     # Events that must be written once (an SLA alert) carry a key; the unique index enforces it.
     dedupe_key = fields.CharField(max_length=120, null=True)
     created_at = fields.DatetimeField(db_index=True)

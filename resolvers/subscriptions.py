@@ -109,7 +109,7 @@ def workbench_selection(actor: Actor) -> Selection:
         raise Forbidden("The workbench is for agents.")
     me = actor.user_id
     return Selection(
-        replay=Q(ticket__assignee_id=me),
+        replay=Q(assignee_id=me) | Q(previous_assignee_id=me),
         live=lambda a: a.assignee_id == me or a.previous_assignee_id == me,
     )
 

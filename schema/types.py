@@ -7,6 +7,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain import enums, models
+from domain.rules.access import can_see_event
 from domain.services import sla
 from resolvers.context import Info
 from resolvers.loaders import load_many
@@ -352,14 +353,13 @@ class Ticket:
         return [Message.from_model(r) for r in rows if actor.is_staff or not r.internal]
 
     @strawberry.field(
-        description="The handling and dispatch log, oldest first. Staff only; customers get an empty list."
+        description="The handling and dispatch log, oldest first. Customers see the creation, "
+        "status changes and replies only."
     )
     async def events(self, info: Info) -> list[TicketEvent]:
         actor = info.context.require_actor()
-        if not actor.is_staff:
-            return []
         rows = await info.context.loaders.events_by_ticket.load(int(self.id))
-        return [TicketEvent.from_model(r) for r in rows]
+        return [TicketEvent.from_model(r) for r in rows if can_see_event(actor, r.kind)]
 
 
 @strawberry.type

@@ -1,6 +1,7 @@
 """The Starlette app: GraphQL over HTTP and WebSocket on /graphql, health probes, and the
 lifespan that owns the database, the broadcaster and the Redis connection."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -15,10 +16,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL as TRANSPORT_WS
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -41,9 +43,23 @@ logger = logging.getLogger("helpdesk")
 
 
 class HelpdeskGraphQL(GraphQL[RequestContext, None]):
-    def __init__(self, schema: BaseSchema, services: AppServices, **kwargs: Any) -> None:
+    def __init__(
+        self, schema: BaseSchema, services: AppServices, ping_seconds: float, **kwargs: Any
+    ) -> None:
         super().__init__(schema, **kwargs)
         self.services = services
+        self.ping_seconds = ping_seconds
+        self._ping_tasks: set[asyncio.Task[None]] = set()
+
+    async def _ping(self, socket: WebSocket) -> None:
+        """graphql-transport-ws lets either side ping; strawberry only answers, so idle
+        sockets would be cut by proxies with idle timeouts. Ends with the socket."""
+        try:
+            while socket.application_state is WebSocketState.CONNECTED:
+                await asyncio.sleep(self.ping_seconds)
+                await socket.send_text('{"type":"ping"}')
+        except Exception:  # the socket closed under us: nothing left to keep alive
+            return
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -63,6 +79,11 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError({"message": "Send a valid token in connection_init."})
         if context.actor.is_staff:
             await self.services.presence.touch_online(context.actor.user_id, self.services.clock())
+        socket = context.request
+        if isinstance(socket, WebSocket) and socket.scope.get("subprotocols", [None])[0] == TRANSPORT_WS:
+            task = asyncio.create_task(self._ping(socket))
+            self._ping_tasks.add(task)
+            task.add_done_callback(self._ping_tasks.discard)
         return UNSET
 
 
@@ -113,8 +134,9 @@ def create_app(settings: Settings) -> Starlette:
     graphql = HelpdeskGraphQL(
         build_schema(),
         services,
-        keep_alive=True,  # pings keep idle sockets open through proxies
-        keep_alive_interval=15,
+        ping_seconds=settings.ws_ping_seconds,
+        keep_alive=True,  # the legacy graphql-ws protocol's "ka" messages
+        keep_alive_interval=settings.ws_ping_seconds,
         connection_init_wait_timeout=timedelta(seconds=3),
     )
 

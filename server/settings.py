@@ -19,6 +19,8 @@ class Settings:
     # Requests per minute per token (or per client address when anonymous); 0 disables.
     rate_limit_per_minute: int = 600
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Server pings on idle WebSockets, so proxies with idle timeouts keep them open.
+    ws_ping_seconds: float = 15.0
 
     @property
     def embedded(self) -> bool:
@@ -55,4 +57,5 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         var_dir=var_dir,
         rate_limit_per_minute=int(source.get("HELPDESK_RATE_LIMIT_PER_MINUTE", "600")),
         allowed_origins=origins,
+        ws_ping_seconds=float(source.get("HELPDESK_WS_PING_SECONDS", "15")),
     )

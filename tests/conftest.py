@@ -147,6 +147,7 @@ def server(migrated: None, backend: Backend, var_dir: Path, worker: object) -> I
         secret_key="test-secret",
         var_dir=var_dir,
         rate_limit_per_minute=0,
+        ws_ping_seconds=1.0,
     )
     running = ThreadedServer(create_app(settings), free_port())
     running.start()

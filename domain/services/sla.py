@@ -191,6 +191,8 @@ async def refresh(*, ticket: Ticket, book: PolicyBook | None, now: datetime) -> 
                 kind=alert.kind,
                 after=alert_after(alert),
                 note=None,
+                assignee_id=ticket.assignee_id,
+                previous_assignee_id=ticket.assignee_id,
                 dedupe_key=alert.dedupe_key,
                 created_at=now,
             )

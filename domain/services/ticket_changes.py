@@ -99,6 +99,8 @@ async def write_events(
             before=draft.before,
             after=draft.after,
             note=draft.note,
+            assignee_id=ticket.assignee_id,
+            previous_assignee_id=previous_assignee_id,
             created_at=now,
         )
         for draft in drafts

@@ -1,5 +1,6 @@
 """Subscriptions over real WebSockets: auth, access per event, catch-up with `since`."""
 
+import json
 import time
 from typing import Any
 
@@ -159,3 +160,47 @@ def test_a_bad_token_or_no_init_closes_the_socket(desk: Desk) -> None:
     with pytest.raises(ConnectionClosed) as timed_out:
         silent.receive(10)  # the init timeout is 3 s
     assert timed_out.value.rcvd is not None and timed_out.value.rcvd.code == 4408
+
+
+def test_the_server_pings_idle_sockets(desk: Desk) -> None:
+    """The test server pings every second (production: HELPDESK_WS_PING_SECONDS, 15)."""
+    assert desk.agent is not None
+    socket = Socket(base(desk), desk.agent.token)
+    try:
+        message = json.loads(socket.ws.recv(timeout=5))
+        assert message == {"type": "ping"}
+    finally:
+        socket.close()
+
+
+def test_workbench_replay_delivers_what_the_live_stream_did(desk: Desk) -> None:
+    """Assigned, changed, then taken away: a replay with `since` must match the live stream."""
+    assert desk.agent is not None
+    live = Socket(base(desk), desk.agent.token)
+    try:
+        live.subscribe(WORKBENCH)
+        time.sleep(0.3)
+        start = desk.ticket()  # CREATED while unassigned: not the agent's work
+        events = desk.gql.ok("query($i: ID) { ticket(id: $i) { events { id } } }", {"i": start["id"]}, desk.admin)
+        since = events["ticket"]["events"][-1]["id"]
+        desk.gql.ok("mutation($t: ID!, $a: ID) { assignTicket(ticketId: $t, agentId: $a) { id } }",
+                    {"t": start["id"], "a": desk.agent.id}, desk.admin)
+        desk.gql.ok("mutation($t: ID!) { setPriority(ticketId: $t, priority: HIGH) { id } }", {"t": start["id"]}, desk.admin)
+        desk.gql.ok("mutation($t: ID!) { unassignTicket(ticketId: $t) { id } }", {"t": start["id"]}, desk.admin)
+        desk.gql.ok("mutation($t: ID!) { setPriority(ticketId: $t, priority: LOW) { id } }", {"t": start["id"]}, desk.admin)
+        seen_live = [live.next()["workbenchEvents"] for _ in range(3)]
+        with pytest.raises(TimeoutError):
+            live.next(timeout=0.8)  # the change after the unassignment is no longer theirs
+    finally:
+        live.close()
+    assert [e["__typename"] for e in seen_live] == ["TicketAssigned", "TicketUpdated", "TicketAssigned"]
+    assert seen_live[2]["previousAssigneeId"] == desk.agent.id
+    replay = Socket(base(desk), desk.agent.token)
+    try:
+        replay.subscribe(WORKBENCH, {"s": since})
+        replayed = [replay.next()["workbenchEvents"] for _ in range(3)]
+        with pytest.raises(TimeoutError):
+            replay.next(timeout=0.8)
+    finally:
+        replay.close()
+    assert [e["eventId"] for e in replayed] == [e["eventId"] for e in seen_live]

