@@ -73,17 +73,38 @@ async def ticket_list(
     query = tickets.visible_tickets(actor)
     if filter is not None:
         query = _apply_filter(query, filter)
-    total = await query.count()
+    count_query = query.count
     if after is not None:
         query = query.filter(after_filter(order, after))
-    rows = await query.order_by(*order_by(order)).limit(limit + 1)
+    joined = selected_relations(info)
+    page_query = query.order_by(*order_by(order)).limit(limit + 1)
+    rows = await (page_query.select_related(*joined) if joined else page_query)
     page = rows[:limit]
-    edges = [TicketEdge(cursor=encode_cursor(order, r), node=Ticket.from_model(r)) for r in page]
+    edges = [TicketEdge(cursor=encode_cursor(order, r), node=Ticket.from_model(r, joined)) for r in page]
     return TicketConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
+        count_query=count_query,
     )
+
+
+JOINABLE = ("customer", "assignee", "group")
+
+
+def selected_relations(info: Info) -> list[str]:
+    """Which of the ticket's to-one relations the query selects under edges.node or nodes."""
+    wanted: set[str] = set()
+    for connection in info.selected_fields:
+        for field in connection.selections:
+            nodes = []
+            if getattr(field, "name", None) == "nodes":
+                nodes = [field]
+            elif getattr(field, "name", None) == "edges":
+                nodes = [f for f in getattr(field, "selections", []) if getattr(f, "name", None) == "node"]
+            for node in nodes:
+                names = {str(getattr(f, "name", "")) for f in getattr(node, "selections", [])}
+                wanted |= names & set(JOINABLE)
+    return sorted(wanted)
 
 
 WORKBENCH_LIMIT = 200

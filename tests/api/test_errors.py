@@ -214,3 +214,11 @@ def test_health_and_readiness(server: object) -> None:
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{base}/readyz")
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+def test_too_deep_queries_are_refused(desk: Desk) -> None:
+    deep = "{ tickets { nodes { " + "messages { ticket { " * 7 + "id" + " } }" * 7 + " } } }"
+    error = desk.gql.error(deep, token=desk.admin)
+    assert error.code == "BAD_USER_INPUT" and "depth" in error.errors[0]["message"]
+    again = desk.gql.error(deep, token=desk.admin)  # the validation cache keeps the verdict
+    assert again.code == "BAD_USER_INPUT"
