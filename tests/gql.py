@@ -1,8 +1,13 @@
 """A small GraphQL-over-HTTP client for the tests."""
 
-from typing import Any
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 
 class GraphQLError(AssertionError):
@@ -47,3 +52,23 @@ class GraphQL:
         body = self.raw(query, variables, token)
         assert body.get("errors"), f"expected an error, got {body}"
         return GraphQLError(body["errors"])
+
+
+def run_async(coroutine: "Coroutine[Any, Any, T]") -> T:
+    """asyncio.run in a thread of its own: works even when another tool (Playwright's sync
+    API) keeps an event loop running in the test's thread."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            results.append(asyncio.run(coroutine))
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -8,6 +8,7 @@ import pytest
 
 from tests.api.desk import Desk
 from tests.backends import Backend
+from tests.gql import run_async
 
 SET_PRIORITY = """mutation($t: ID!, $p: Priority!, $v: Int) {
   setPriority(ticketId: $t, priority: $p, expectedVersion: $v) { priority version } }"""
@@ -26,7 +27,7 @@ def test_concurrent_expected_version_edits_one_wins(desk: Desk, backend: Backend
     bodies: list[dict[str, object]] = [
         {"query": SET_PRIORITY, "variables": {"t": ticket["id"], "p": p, "v": 1}} for p in ("URGENT", "LOW")
     ]
-    results = asyncio.run(_post_all(desk.gql.url, desk.admin, bodies))
+    results = run_async(_post_all(desk.gql.url, desk.admin, bodies))
     winners = [r for r in results if not r.get("errors")]
     losers = [r for r in results if r.get("errors")]
     assert len(winners) == 1 and len(losers) == 1, results
@@ -51,7 +52,7 @@ def test_concurrent_edits_without_expected_version_all_apply(desk: Desk) -> None
         }
         for i in range(8)
     ]
-    results = asyncio.run(_post_all(desk.gql.url, desk.admin, bodies))
+    results = run_async(_post_all(desk.gql.url, desk.admin, bodies))
     assert all(not r.get("errors") for r in results), results
     final = desk.gql.ok(
         "query($i: ID) { ticket(id: $i) { version messages { body } events { kind } } }",
@@ -72,7 +73,7 @@ def test_concurrent_creates_with_one_idempotency_key_make_one_ticket(desk: Desk)
         "customerEmail": f"brand-new-{desk.group_id}@dup.test",
         "idempotencyKey": f"k-{desk.group_id}",
     }
-    results = asyncio.run(
+    results = run_async(
         _post_all(desk.gql.url, desk.admin, [{"query": create, "variables": {"i": payload}}] * 6)
     )
     assert all(not r.get("errors") for r in results), results

@@ -15,6 +15,7 @@ import redis
 from tests.api.desk import Desk
 from tests.backends import REDIS_URL, Backend
 from tests.conftest import WorkerHandle
+from tests.gql import run_async
 
 TICKETS = 1000
 FIRST, RESOLUTION = 90, 100
@@ -62,7 +63,7 @@ def test_killed_worker_and_flushed_redis_lose_and_repeat_nothing(
         "position": 1}}, desk.admin)
     payloads = [{"subject": f"Timer {i}", "description": "pending timer", "priority": "HIGH",
                  "customerId": desk.customer.id, "groupId": desk.group_id} for i in range(TICKETS)]  # type: ignore[union-attr]
-    ids = asyncio.run(create_many(desk.gql.url, desk.admin, payloads))
+    ids = run_async(create_many(desk.gql.url, desk.admin, payloads))
     assert len(set(ids)) == TICKETS
     created_all = time.monotonic()
     # Each ticket's first moment is FIRST/2 after its creation: on any machine that creates a
