@@ -2,6 +2,7 @@
 
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import partial
 
 import strawberry
 from tortoise.expressions import Q
@@ -80,10 +81,15 @@ async def ticket_list(
     page_query = query.order_by(*order_by(order)).limit(limit + 1)
     rows = await (page_query.select_related(*joined) if joined else page_query)
     page = rows[:limit]
-    edges = [TicketEdge(cursor=encode_cursor(order, r), node=Ticket.from_model(r, joined)) for r in page]
+    edges = [
+        TicketEdge(node=Ticket.from_model(r, joined), make_cursor=partial(encode_cursor, order, r))
+        for r in page
+    ]
     return TicketConnection(
         edges=edges,
-        page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit, end_cursor=encode_cursor(order, page[-1]) if page else None
+        ),
         count_query=count_query,
     )
 

@@ -392,8 +392,13 @@ class PageInfo:
 
 @strawberry.type
 class TicketEdge:
-    cursor: str
     node: Ticket
+    # Encoded only when selected: most pages never ask for per-row cursors.
+    make_cursor: strawberry.Private[Callable[[], str]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.make_cursor()
 
 
 @strawberry.type
