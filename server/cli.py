@@ -76,7 +76,7 @@ def _print_demo_tokens(settings: Settings, url: str) -> None:
     rows = asyncio.run(_with_db(settings, work))
     print(f"\nhelpdesk: GraphQL at {url} (GraphiQL in a browser)")
     for role, email, token in rows:
-        print(f"  {role:<9} {email:<32} Authorization: Bearer {token}")
+        print(f"  {role:<10} {email:<34} Authorization: Bearer {token}")
     print()
 
 
