@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -15,7 +16,7 @@ from broadcaster import Broadcast
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,6 +32,8 @@ from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from server.auth import authenticate
 from server.db import tortoise_config
+from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
+from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
 from server.presence import MemoryPresence, RedisPresence
 from server.publisher import AppPublisher, ArqTimers
@@ -40,6 +43,8 @@ from server.settings import Settings
 from workers.in_process import InProcessTimers
 
 logger = logging.getLogger("helpdesk")
+# The example agent page, served as it is in the repository (no build step).
+WORKBENCH_DIR = Path(__file__).resolve().parent.parent / "client-examples" / "web-workbench"
 
 
 class HelpdeskGraphQL(GraphQL[RequestContext, None]):
@@ -60,6 +65,10 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
                 await socket.send_text('{"type":"ping"}')
         except Exception:  # the socket closed under us: nothing left to keep alive
             return
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from this server's own files: strawberry's page loads from a CDN."""
+        return await render_graphiql(request)
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -174,6 +183,8 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Mount("/workbench", OptionalStaticFiles(directory=WORKBENCH_DIR, html=True, check_dir=False)),
+            Mount(GRAPHIQL_ASSETS_URL, graphiql_assets()),
         ],
         lifespan=lifespan,
     )

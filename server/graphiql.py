@@ -94,9 +94,10 @@ async def render_graphiql(request: Request) -> Response:
     return HTMLResponse(graphiql_page(prefix))
 
 
-class _OptionalStaticFiles(StaticFiles):
-    """StaticFiles that answers 404 while the directory is missing, instead of failing
-    the request with a RuntimeError (the assets are optional for the API itself)."""
+class OptionalStaticFiles(StaticFiles):
+    """StaticFiles that answers 404 while its directory is missing, instead of failing
+    the request with a RuntimeError: the pages are optional for the API itself (an
+    installed wheel has no client-examples/, a fresh clone no fetched assets)."""
 
     async def check_config(self) -> None:
         if self.directory is not None and os.path.isdir(self.directory):
@@ -104,12 +105,12 @@ class _OptionalStaticFiles(StaticFiles):
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if self.directory is None or not os.path.isdir(self.directory):
-            return Response("GraphiQL assets are not installed.", status_code=404)
+            return Response("Not Found", status_code=404)
         return await super().get_response(path, scope)
 
 
 def graphiql_assets(directory: Path = ASSETS_DIR) -> StaticFiles:
-    return _OptionalStaticFiles(directory=directory, check_dir=False)
+    return OptionalStaticFiles(directory=directory, check_dir=False)
 
 
 _MISSING = """<!doctype html>
