@@ -26,6 +26,7 @@ class TicketActivity:
     group_id: int | None
     assignee_id: int | None
     previous_assignee_id: int | None = None
+    previous_group_id: int | None = None  # a transfer changes two groups' queues
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -5,11 +5,12 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from domain.services import tickets as ticket_service
-from resolvers import directory, me, presence, sla, subscriptions, tickets
+from resolvers import directory, me, presence, queues, sla, subscriptions, tickets
 from resolvers.ids import parse_id, parse_optional_id
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
 from schema.presence_types import PresenceResult, TicketPresence
+from schema.queue_types import Queue
 from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
 from schema.subscription_types import SlaAlert, WorkbenchEvent, to_alert, to_workbench_event
 from schema.types import (
@@ -38,6 +39,11 @@ class Query:
     customer: Customer | None = strawberry.field(resolver=directory.customer)
     products: list[Product] = strawberry.field(resolver=directory.products)
     categories: list[Category] = strawberry.field(resolver=directory.categories)
+    queues: list[Queue] = strawberry.field(
+        resolver=queues.queue_list,
+        description="Per group you can see: active tickets by status, unassigned, near breach, "
+        "breached, and the soonest due time.",
+    )
     online_agents: list[Agent] = strawberry.field(
         resolver=presence.online_agents, description="Staff seen in the last minute."
     )
@@ -101,9 +107,7 @@ class Mutation:
         description="Creates or edits a policy; open tickets are recomputed with the new terms.",
     )
     delete_sla_policy: bool = strawberry.mutation(resolver=sla.delete_sla_policy)
-    upsert_business_calendar: BusinessCalendar = strawberry.mutation(
-        resolver=sla.upsert_business_calendar
-    )
+    upsert_business_calendar: BusinessCalendar = strawberry.mutation(resolver=sla.upsert_business_calendar)
     issue_api_token: str = strawberry.mutation(
         resolver=directory.issue_api_token,
         description="A new token for the user, shown once. Admins only.",
@@ -119,8 +123,9 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="The caller's work: assignments, changes and SLA alerts "
-                             "of the tickets assigned to them.")
+    @strawberry.subscription(
+        description="The caller's work: assignments, changes and SLA alerts of the tickets assigned to them."
+    )
     async def workbench_events(
         self, info: strawberry.Info, since: strawberry.ID | None = None
     ) -> AsyncGenerator[WorkbenchEvent, None]:
@@ -130,7 +135,9 @@ class Subscription:
 
     @strawberry.subscription(description="Near-breach and breach alerts for the groups you can see.")
     async def sla_alerts(
-        self, info: strawberry.Info, group_id: strawberry.ID | None = None,
+        self,
+        info: strawberry.Info,
+        group_id: strawberry.ID | None = None,
         since: strawberry.ID | None = None,
     ) -> AsyncGenerator[SlaAlert, None]:
         selection = subscriptions.alert_selection(
@@ -138,6 +145,16 @@ class Subscription:
         )
         async for item in subscriptions.follow(info, since=since, selection=selection):
             yield to_alert(item)
+
+    @strawberry.subscription(
+        description="Each queue's figures, then a group's new figures "
+        "whenever one of its tickets changes (QueueChanged)."
+    )
+    async def queue_changes(
+        self, info: strawberry.Info, group_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[Queue, None]:
+        async for queue in queues.follow_queues(info, group_id):
+            yield queue
 
     @strawberry.subscription(description="Who is viewing or replying to the ticket, on every change.")
     async def ticket_presence(

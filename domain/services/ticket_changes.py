@@ -68,7 +68,9 @@ def ensure_visible(actor: Actor, ticket: Ticket | None) -> Ticket:
     return ticket
 
 
-def activity_of(row: TicketEvent, ticket: Ticket, previous_assignee_id: int | None) -> TicketActivity:
+def activity_of(
+    row: TicketEvent, ticket: Ticket, previous_assignee_id: int | None, previous_group_id: int | None = None
+) -> TicketActivity:
     return TicketActivity(
         event_id=row.id,
         ticket_id=ticket.id,
@@ -78,6 +80,7 @@ def activity_of(row: TicketEvent, ticket: Ticket, previous_assignee_id: int | No
         group_id=ticket.group_id,
         assignee_id=ticket.assignee_id,
         previous_assignee_id=previous_assignee_id,
+        previous_group_id=previous_group_id,
     )
 
 
@@ -88,6 +91,7 @@ async def write_events(
     drafts: tuple[EventDraft, ...],
     now: datetime,
     previous_assignee_id: int | None,
+    previous_group_id: int | None = None,
 ) -> list[TicketActivity]:
     """Writes the change's events, then brings the ticket's SLA state up to date (which may
     add alert events), all in the caller's transaction."""
@@ -106,7 +110,7 @@ async def write_events(
         for draft in drafts
     ]
     rows += await sla.refresh(ticket=ticket, book=None, now=now)
-    return [activity_of(row, ticket, previous_assignee_id) for row in rows]
+    return [activity_of(row, ticket, previous_assignee_id, previous_group_id) for row in rows]
 
 
 async def after_commit(*, ticket: Ticket, activities: list[TicketActivity], publisher: Publisher) -> None:
@@ -150,6 +154,7 @@ async def change_ticket(
             if change.is_empty:
                 return ChangeResult(ticket=ticket, message=None, activities=[])
             previous_assignee_id = ticket.assignee_id
+            previous_group_id = ticket.group_id
             written = await Ticket.filter(id=ticket.id, version=ticket.version).update(
                 **change.updates, version=ticket.version + 1, updated_at=now
             )
@@ -190,6 +195,7 @@ async def change_ticket(
                 drafts=drafts,
                 now=now,
                 previous_assignee_id=previous_assignee_id,
+                previous_group_id=previous_group_id,
             )
         await after_commit(ticket=ticket, activities=activities, publisher=publisher)
         return ChangeResult(ticket=ticket, message=message, activities=activities)

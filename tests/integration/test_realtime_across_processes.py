@@ -4,6 +4,7 @@ and a Redis restart mid-stream loses and repeats nothing. Real backend only."""
 import subprocess
 import time
 
+import httpx
 import pytest
 import redis
 
@@ -55,6 +56,7 @@ def test_events_cross_processes_and_survive_a_redis_restart(desk: Desk, backend:
             received = [socket.next()["ticketEvents"] for _ in range(2)]  # NOTE_ADDED, STATUS_CHANGED
             restart_redis()
             try:
+                assert httpx.get(f"{other_process}/readyz").status_code == 503  # broker down
                 for body in ("during 1", "during 2"):  # committed; their publish is lost
                     desk.gql.ok(NOTE, {"t": ticket["id"], "b": body}, desk.agent.token)
             finally:
@@ -63,6 +65,7 @@ def test_events_cross_processes_and_survive_a_redis_restart(desk: Desk, backend:
             received += [socket.next(timeout=20)["ticketEvents"] for _ in range(2)]
             desk.gql.ok(NOTE, {"t": ticket["id"], "b": "after"}, desk.agent.token)
             received.append(socket.next(timeout=10)["ticketEvents"])
+            assert httpx.get(f"{other_process}/readyz").status_code == 200  # and ready again
         finally:
             socket.close()
         # The client reconnects with `since`: nothing is repeated, and new events flow.
