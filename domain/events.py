@@ -10,10 +10,6 @@ from domain.enums import EventKind
 ALL_TICKETS_CHANNEL = "helpdesk:tickets"
 
 
-def ticket_channel(ticket_id: int) -> str:
-    return f"helpdesk:ticket:{ticket_id}"
-
-
 @dataclass(frozen=True)
 class TicketActivity:
     """A logged change of a ticket: the row in ticket_events plus who should hear of it."""

@@ -3,6 +3,7 @@ ids only grow), then go live from the hub; access rules apply to every event."""
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from tortoise.expressions import Q
 
@@ -40,23 +41,26 @@ class Selection:
 
 
 def _visible(actor: Actor, ticket: Ticket) -> bool:
-    return can_view_ticket(actor, group_id=ticket.group_id, assignee_id=ticket.assignee_id,
-                           customer_id=ticket.customer_id)
+    return can_view_ticket(
+        actor, group_id=ticket.group_id, assignee_id=ticket.assignee_id, customer_id=ticket.customer_id
+    )
 
 
 async def _replay(actor: Actor, selection: Selection, after: int, delivered: set[int]) -> list[Delivery]:
     rows = await TicketEvent.filter(selection.replay, id__gt=after).order_by("id").limit(REPLAY_LIMIT + 1)
     if len(rows) > REPLAY_LIMIT:
         raise Conflict(
-            f"More than {REPLAY_LIMIT} events were missed: reload the data, then subscribe "
-            "without `since`.", field="since",
+            f"More than {REPLAY_LIMIT} events were missed: reload the data, then subscribe without `since`.",
+            field="since",
         )
     tickets = {t.id: t for t in await Ticket.filter(id__in={r.ticket_id for r in rows})}
     return [
         await delivery(row, tickets[row.ticket_id])
         for row in rows
-        if row.id not in delivered and row.ticket_id in tickets
-        and _visible(actor, tickets[row.ticket_id]) and can_see_event(actor, row.kind)
+        if row.id not in delivered
+        and row.ticket_id in tickets
+        and _visible(actor, tickets[row.ticket_id])
+        and can_see_event(actor, row.kind)
     ]
 
 
@@ -80,7 +84,8 @@ async def follow(info: Info, *, since: str | None, selection: Selection) -> Asyn
             if isinstance(message, Overflow):
                 raise Conflict(
                     "Too slow: events were dropped. Subscribe again with `since` set to the "
-                    "last event id you received.", field="since",
+                    "last event id you received.",
+                    field="since",
                 )
             if isinstance(message, Resync):
                 last = max(delivered, default=after)
@@ -92,12 +97,19 @@ async def follow(info: Info, *, since: str | None, selection: Selection) -> Asyn
                 continue
             if not can_see_event(actor, message.kind):
                 continue
-            row = await TicketEvent.get_or_none(id=message.event_id)
-            ticket = await Ticket.get_or_none(id=message.ticket_id)
-            if row is None or ticket is None or not _visible(actor, ticket):
+            loaded = await hub.load_once(message.event_id, partial(_load_event, message.event_id))
+            # The row must be the announced ticket's: never deliver another ticket's event on
+            # the strength of a message (a foreign publisher on a shared broker, say).
+            if loaded is None or loaded.ticket.id != message.ticket_id or not _visible(actor, loaded.ticket):
                 continue
-            delivered.add(row.id)
-            yield await delivery(row, ticket)
+            delivered.add(loaded.event.id)
+            yield loaded
+
+
+async def _load_event(event_id: int) -> Delivery | None:
+    row = await TicketEvent.get_or_none(id=event_id)
+    ticket = await Ticket.get_or_none(id=row.ticket_id) if row is not None else None
+    return await delivery(row, ticket) if row is not None and ticket is not None else None
 
 
 def ticket_selection(ticket_id: int) -> Selection:

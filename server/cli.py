@@ -87,8 +87,15 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.print_demo_tokens:
         _print_demo_tokens(settings, f"http://{args.host}:{args.port}/graphql")
+    # No permessage-deflate: per-socket zlib state costs ~40 KiB per idle subscriber and
+    # ~30% of fan-out CPU for frames of about 100 bytes (bench/subscribers.py).
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", ws="websockets-sansio"
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
     )
     return 0
 

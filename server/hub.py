@@ -5,10 +5,12 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any, TypeVar
 
 from broadcaster import Broadcast
 
@@ -17,6 +19,7 @@ from domain.events import ALL_TICKETS_CHANNEL, TicketActivity
 logger = logging.getLogger("helpdesk.hub")
 
 INBOX_SIZE = 1000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,29 @@ class Inbox:
         self.queue.put_nowait(item)
 
 
+LOADED_EVENTS_KEPT = 256
+
+
 class EventHub:
     def __init__(self, broadcast: Broadcast, inbox_size: int = INBOX_SIZE) -> None:
         self._broadcast = broadcast
         self._inbox_size = inbox_size
+        self._loaded: OrderedDict[int, asyncio.Future[Any]] = OrderedDict()
         self._inboxes: set[Inbox] = set()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+
+    async def load_once(self, event_id: int, load: Callable[[], Awaitable[T]]) -> T:
+        """Every subscriber of this process gets the same event: read it from the database
+        once, not once per subscriber (which was most of a broadcast's cost)."""
+        future = self._loaded.get(event_id)
+        if future is None:
+            future = asyncio.ensure_future(load())
+            self._loaded[event_id] = future
+            while len(self._loaded) > LOADED_EVENTS_KEPT:
+                self._loaded.popitem(last=False)
+        result: T = await asyncio.shield(future)
+        return result
 
     @property
     def subscriber_count(self) -> int:

@@ -8,7 +8,7 @@ from typing import Protocol
 from arq.connections import ArqRedis
 from broadcaster import Broadcast
 
-from domain.events import ALL_TICKETS_CHANNEL, TicketActivity, ticket_channel
+from domain.events import ALL_TICKETS_CHANNEL, TicketActivity
 from server.keys import SLA_CHECK_JOB, sla_job_id
 
 
@@ -38,7 +38,6 @@ class AppPublisher:
         for activity in activities:
             message = json.dumps(activity.to_json())
             await self._broadcast.publish(channel=ALL_TICKETS_CHANNEL, message=message)
-            await self._broadcast.publish(channel=ticket_channel(activity.ticket_id), message=message)
 
     async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
         await self._timers.schedule(ticket_id, at)
