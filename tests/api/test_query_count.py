@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -41,6 +42,16 @@ def counting_queries() -> Iterator[QueryCounter]:
         db_logger.setLevel(previous)
 
 
+def wait_for_quiet(seconds: float = 0.5, limit: float = 15) -> None:
+    """Until the server process has sent no SQL for `seconds`."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with counting_queries() as counter:
+            time.sleep(seconds)
+        if not counter.statements:
+            return
+
+
 def test_tickets_query_count_is_the_same_for_5_and_50(desk: Desk) -> None:
     assert desk.agent is not None and desk.supervisor is not None
     product = desk.gql.ok(
@@ -62,11 +73,18 @@ def test_tickets_query_count_is_the_same_for_5_and_50(desk: Desk) -> None:
                 {"t": ticket["id"]},
                 desk.agent.token,
             )
+    # The server process also runs background work (timers, other tests' subscriptions
+    # reacting to these events) whose SQL can land in the window: wait for quiet, repeat,
+    # and keep the least, since background work only ever adds statements.
     counts = {}
     for size in (5, 50):
-        with counting_queries() as counter:
-            data = desk.gql.ok(NESTED, {"n": size}, desk.supervisor.token)
-        assert len(data["tickets"]["edges"]) == size
-        counts[size] = len(counter.statements)
+        runs = []
+        for _ in range(3):
+            wait_for_quiet()
+            with counting_queries() as counter:
+                data = desk.gql.ok(NESTED, {"n": size}, desk.supervisor.token)
+            assert len(data["tickets"]["edges"]) == size
+            runs.append(len(counter.statements))
+        counts[size] = min(runs)
     assert counts[5] == counts[50], counts
     assert counts[50] <= 20, counts  # a fixed handful: auth, page, count, one per relation
