@@ -69,3 +69,44 @@ class EventKind(str, Enum):
     FIRST_RESPONSE = "FIRST_RESPONSE"
     SLA_NEAR_BREACH = "SLA_NEAR_BREACH"
     SLA_BREACHED = "SLA_BREACHED"
+    CLASSIFIED = "CLASSIFIED"
+    TRANSFERRED = "TRANSFERRED"
+    ESCALATED = "ESCALATED"
+    PAGED = "PAGED"
+    PAGE_ACKNOWLEDGED = "PAGE_ACKNOWLEDGED"
+    PAGE_EXHAUSTED = "PAGE_EXHAUSTED"
+
+
+class PriorityOrigin(str, Enum):
+    """Who set a ticket's priority: the classifier may only fill in a DEFAULT one."""
+
+    DEFAULT = "DEFAULT"
+    CREATOR = "CREATOR"
+    CLASSIFIER = "CLASSIFIER"
+    AGENT = "AGENT"
+
+
+class TriageState(str, Enum):
+    PENDING = "PENDING"  # waiting for the classification job
+    DONE = "DONE"
+    SKIPPED = "SKIPPED"  # nothing to learn from yet (no categories or priorities with examples)
+
+
+class ExampleSource(str, Enum):
+    SEED = "SEED"  # written by an admin
+    CORRECTION = "CORRECTION"  # a ticket's text, learned when an agent corrected its category
+
+
+class Availability(str, Enum):
+    """An agent's availability for new work: nobody OFFLINE gets tickets."""
+
+    ONLINE = "ONLINE"
+    AWAY = "AWAY"
+    OFFLINE = "OFFLINE"
+
+
+class AssignmentStrategy(str, Enum):
+    LEAST_LOADED = "LEAST_LOADED"
+    ROUND_ROBIN = "ROUND_ROBIN"
+    SKILLS = "SKILLS"
+    MANUAL = "MANUAL"  # the group's queue is worked by hand

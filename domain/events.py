@@ -41,6 +41,23 @@ class TicketActivity:
         )
 
 
+@dataclass(frozen=True)
+class PageNotification:
+    """What goes out (live event, signed webhook) when someone is paged."""
+
+    page_id: int
+    ticket_id: int
+    ticket_key: str
+    subject: str
+    priority: str
+    group_id: int
+    user_id: int
+    user_email: str
+    reason: str
+    at: datetime
+    webhook_url: str | None
+
+
 class Publisher(Protocol):
     """What a use case does after its transaction commits."""
 
@@ -48,6 +65,12 @@ class Publisher(Protocol):
 
     async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
         """Re-checks the ticket's SLA at `at` (its next threshold or due time)."""
+
+    async def schedule_classification(self, ticket_id: int) -> None:
+        """Queues the new ticket for the classifier (batched with whatever else is queued)."""
+
+    async def notify_page(self, notification: PageNotification) -> None:
+        """Tells a paged person beyond the live event: the schedule's signed webhook."""
 
 
 class NullPublisher:
@@ -58,4 +81,10 @@ class NullPublisher:
         return None
 
     async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
+        return None
+
+    async def schedule_classification(self, ticket_id: int) -> None:
+        return None  # pending tickets are classified by the server's sweep when it starts
+
+    async def notify_page(self, notification: PageNotification) -> None:
         return None

@@ -6,13 +6,18 @@ from tortoise import fields
 from tortoise.models import Model
 
 from domain.enums import (
+    AssignmentStrategy,
     AuthorKind,
+    Availability,
     CustomerTier,
     EventKind,
+    ExampleSource,
     Priority,
+    PriorityOrigin,
     Role,
     TicketSource,
     TicketStatus,
+    TriageState,
     WaitReason,
 )
 
@@ -28,6 +33,11 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=16, db_index=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Dispatch: only ONLINE agents get new work, up to `capacity` priority-weighted points.
+    availability = fields.CharEnumField(Availability, max_length=16, default=Availability.OFFLINE)
+    capacity = fields.IntField(default=10)
+    skills: Any = fields.JSONField(default=list)  # lower-case names matched to category and product
+    last_assigned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"
@@ -57,6 +67,17 @@ class Group(Model):
     description = fields.TextField(default="")
     email = fields.CharField(max_length=254, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Dispatch: how the group's queue is handed out, and where tickets go on escalation.
+    assignment_strategy = fields.CharEnumField(
+        AssignmentStrategy, max_length=16, default=AssignmentStrategy.MANUAL
+    )
+    escalation_group: fields.ForeignKeyNullableRelation["Group"] = fields.ForeignKeyField(
+        "models.Group", related_name="escalated_from", null=True, on_delete=fields.SET_NULL
+    )
+    escalation_group_id: int | None
+    # The catch-all: tickets no routing rule claims (at most one group).
+    is_default = fields.BooleanField(default=False)
+    last_assigned_agent_id = fields.BigIntField(null=True)  # the round-robin turn
 
     class Meta:
         table = "groups"
@@ -131,10 +152,59 @@ class CategoryExample(Model):
     )
     category_id: int
     text = fields.TextField()
+    source = fields.CharEnumField(ExampleSource, max_length=16, default=ExampleSource.SEED)
+    # A correction's ticket: correcting the same ticket again moves its example.
+    ticket_id = fields.BigIntField(null=True, db_index=True)
+    # The embedding is cached here (float32 bytes) with the fingerprint of what made it, so
+    # processes only encode examples that are new or were made by another model.
+    embedding = fields.BinaryField(null=True)
+    embedding_model = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "category_examples"
+
+
+class PriorityExample(Model):
+    # Texts that show how urgent a ticket is, learned per priority.
+
+    id = fields.BigIntField(primary_key=True)
+    priority = fields.IntEnumField(Priority, db_index=True)
+    text = fields.TextField()
+    embedding = fields.BinaryField(null=True)
+    embedding_model = fields.CharField(max_length=32, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "priority_examples"
+
+
+class PriorityRule(Model):
+    # Data, not code: a rule raises the suggested priority when its condition holds.
+    # Conditions (all given ones must hold): customer tiers, keywords in subject or text.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    position = fields.IntField(default=0)
+    enabled = fields.BooleanField(default=True)
+    customer_tiers: Any = fields.JSONField(default=list)
+    keywords: Any = fields.JSONField(default=list)
+    raise_levels = fields.IntField(default=0)
+    minimum_priority = fields.IntEnumField(Priority, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "priority_rules"
+
+
+class TriageGeneration(Model):
+    # One row: bumped whenever examples change, so every process knows to retrain.
+
+    id = fields.IntField(primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "triage_generation"
 
 
 class BusinessCalendar(Model):
@@ -165,6 +235,8 @@ class SlaPolicy(Model):
     # More specific matches (tier, category, product), checked after the priority.
     conditions: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     position = fields.IntField(default=0)  # lower wins among matching policies
+    # On breach: {"groupId": move to, "raisePriority": bool, "notifySupervisor": bool}; null: none.
+    escalation: Any = fields.JSONField(null=True)
     calendar: fields.ForeignKeyNullableRelation[BusinessCalendar] = fields.ForeignKeyField(
         "models.BusinessCalendar", related_name="policies", null=True, on_delete=fields.SET_NULL
     )
@@ -224,6 +296,17 @@ class Ticket(Model):
     resolved_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1)
+    priority_origin = fields.CharEnumField(PriorityOrigin, max_length=16, default=PriorityOrigin.DEFAULT)
+    triage_state = fields.CharEnumField(TriageState, max_length=16, default=TriageState.SKIPPED,
+                                        db_index=True)
+    # Below the confidence threshold: listed for supervisors until someone sets the category.
+    needs_review = fields.BooleanField(default=False, db_index=True)
+    # What the classifier said (kept after a human changes it), and whether a human has
+    # confirmed or corrected the category since: the two make the classifier's accuracy.
+    classification: Any = fields.JSONField(null=True)
+    classified_category_id = fields.BigIntField(null=True)
+    category_confirmed = fields.BooleanField(default=False)
+    tags: Any = fields.JSONField(default=list)
 
     class Meta:
         table = "tickets"
@@ -305,3 +388,94 @@ class TicketSlaTarget(Model):
     class Meta:
         table = "ticket_sla_targets"
         unique_together = (("ticket", "kind"),)
+
+
+class RoutingRule(Model):
+    # Ordered and data, not code: the first enabled rule whose conditions all hold routes a
+    # ticket to its group. Condition lists are empty when not used.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    position = fields.IntField(default=0)
+    enabled = fields.BooleanField(default=True)
+    category_ids: Any = fields.JSONField(default=list)
+    product_ids: Any = fields.JSONField(default=list)
+    customer_tiers: Any = fields.JSONField(default=list)
+    organisations: Any = fields.JSONField(default=list)
+    sources: Any = fields.JSONField(default=list)
+    priorities: Any = fields.JSONField(default=list)
+    keywords: Any = fields.JSONField(default=list)
+    group: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="routing_rules", null=True, on_delete=fields.CASCADE
+    )
+    group_id: int | None
+    set_priority = fields.IntEnumField(Priority, null=True)
+    tags: Any = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "routing_rules"
+
+
+class OnCallSchedule(Model):
+    # One rotation per group: participants take turns of `shift_seconds`, handing over at the
+    # same local time when the shift is whole days.
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.OneToOneRelation[Group] = fields.OneToOneField(
+        "models.Group", related_name="on_call", on_delete=fields.CASCADE
+    )
+    group_id: int
+    participants: Any = fields.JSONField(default=list)  # user ids in turn order
+    starts_at = fields.DatetimeField()
+    shift_seconds = fields.IntField(default=86400)
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    ack_timeout_seconds = fields.IntField(default=300)
+    webhook_url = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "on_call_schedules"
+
+
+class OnCallOverride(Model):
+    id = fields.BigIntField(primary_key=True)
+    schedule: fields.ForeignKeyRelation[OnCallSchedule] = fields.ForeignKeyField(
+        "models.OnCallSchedule", related_name="overrides", on_delete=fields.CASCADE
+    )
+    schedule_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="on_call_overrides", on_delete=fields.CASCADE
+    )
+    user_id: int
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+
+    class Meta:
+        table = "on_call_overrides"
+
+
+class Page(Model):
+    # An urgent ticket's call to whoever is on call, walking the escalation chain until
+    # someone acknowledges. `next_check_at` is when the current person's time runs out.
+
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="pages", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="pages", on_delete=fields.CASCADE
+    )
+    group_id: int
+    reason = fields.CharField(max_length=200)
+    chain: Any = fields.JSONField(default=list)
+    notified: Any = fields.JSONField(default=list)  # [[user id, ISO time], ...] in order
+    acknowledged_by_id = fields.BigIntField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+    exhausted = fields.BooleanField(default=False)
+    next_check_at = fields.DatetimeField(null=True, db_index=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "pages"

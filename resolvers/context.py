@@ -33,6 +33,11 @@ class AppServices:
     hub: Any = None
     # domain.services.presence.PresenceStore
     presence: Any = None
+    # domain.services.triage_models.TriageModels: this process's classifiers
+    triage_models: Any = None
+    triage_enabled: bool = True
+    triage_threshold: float = 0.7
+    learn_from_corrections: bool = True
 
 
 @dataclass

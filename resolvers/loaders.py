@@ -17,6 +17,7 @@ from domain.models import (
     GroupMembership,
     Message,
     Product,
+    Ticket,
     TicketEvent,
     User,
 )
@@ -82,6 +83,7 @@ class Loaders:
     groups: DataLoader[int, Group | None] = field(default_factory=lambda: DataLoader(_by_id(Group)))
     products: DataLoader[int, Product | None] = field(default_factory=lambda: DataLoader(_by_id(Product)))
     categories: DataLoader[int, Category | None] = field(default_factory=lambda: DataLoader(_by_id(Category)))
+    tickets: DataLoader[int, Ticket | None] = field(default_factory=lambda: DataLoader(_by_id(Ticket)))
     messages_by_ticket: DataLoader[int, list[Message]] = field(
         default_factory=lambda: DataLoader(_children(Message, "ticket_id", "created_at"))
     )

@@ -70,6 +70,15 @@ async def upsert_sla_policy(info: Info, input: SlaPolicyInput) -> SlaPolicy:
             conditions=_conditions(input),
             position=input.position,
             calendar_id=parse_optional_id(input.calendar_id, "calendarId"),
+            escalation=(
+                {
+                    "groupId": parse_optional_id(input.escalation.group_id, "escalation.groupId"),
+                    "raisePriority": input.escalation.raise_priority,
+                    "notifySupervisor": input.escalation.notify_supervisor,
+                }
+                if input.escalation is not None
+                else None
+            ),
         ),
         now=ctx.now(),
     )

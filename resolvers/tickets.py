@@ -53,6 +53,8 @@ def _apply_filter(query: QuerySet[TicketModel], f: TicketFilter) -> QuerySet[Tic
         query = query.filter(category_id=category)
     if f.sla_state:
         query = query.filter(sla_state__in=[s.value for s in f.sla_state])
+    if f.needs_review is not None:
+        query = query.filter(needs_review=f.needs_review)
     if f.text:
         text = validation.text(f.text, field="filter.text", max_length=200)
         match = Q(subject__icontains=text) | Q(description__icontains=text)
@@ -163,7 +165,11 @@ async def create_ticket(info: Info, input: CreateTicketInput) -> Ticket:
         idempotency_key=input.idempotency_key,
     )
     row = await tickets.create(
-        actor=ctx.require_actor(), data=data, now=ctx.now(), publisher=ctx.services.publisher
+        actor=ctx.require_actor(),
+        data=data,
+        now=ctx.now(),
+        publisher=ctx.services.publisher,
+        classify=ctx.services.triage_enabled,
     )
     return Ticket.from_model(row)
 
@@ -268,6 +274,7 @@ async def set_category(
         expected_version=expected_version,
         now=ctx.now(),
         publisher=ctx.services.publisher,
+        learn_from_corrections=ctx.services.learn_from_corrections,
     )
     return Ticket.from_model(row)
 

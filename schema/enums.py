@@ -8,7 +8,17 @@ import strawberry
 from domain import enums
 
 if TYPE_CHECKING:
-    from domain.enums import AuthorKind, CustomerTier, Priority, Role, TicketSource, TicketStatus, WaitReason
+    from domain.enums import (
+        AssignmentStrategy,
+        AuthorKind,
+        Availability,
+        CustomerTier,
+        Priority,
+        Role,
+        TicketSource,
+        TicketStatus,
+        WaitReason,
+    )
     from domain.enums import EventKind as TicketEventKind
 else:
     Role = strawberry.enum(enums.Role)
@@ -23,9 +33,12 @@ else:
     CustomerTier = strawberry.enum(enums.CustomerTier)
     AuthorKind = strawberry.enum(enums.AuthorKind)
     TicketEventKind = strawberry.enum(enums.EventKind, name="TicketEventKind")
+    Availability = strawberry.enum(enums.Availability)
+    AssignmentStrategy = strawberry.enum(enums.AssignmentStrategy)
 
 __all__ = [
-    "AuthorKind", "CustomerTier", "Priority", "Role", "TicketEventKind", "TicketOrder",
+    "AssignmentStrategy", "AuthorKind", "Availability", "CustomerTier", "Priority", "Role",
+    "TicketEventKind", "TicketOrder",
     "TicketSource", "TicketStatus", "WaitReason",
 ]
 

@@ -1,5 +1,7 @@
 """Input types. Ids arrive as strings and are checked by the resolvers."""
 
+from datetime import datetime
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -23,6 +25,9 @@ class TicketFilter:
     )
     sla_state: list[SlaState] | None = strawberry.field(
         default=None, description="Overdue tickets are BREACHED."
+    )
+    needs_review: bool | None = strawberry.field(
+        default=None, description="In the triage review queue: classified below the confidence threshold."
     )
 
 
@@ -135,6 +140,16 @@ class SlaPolicyInput:
     )
     position: int = strawberry.field(default=100, description="Lower wins among matches.")
     calendar_id: strawberry.ID | None = strawberry.field(default=None, description="null: 24/7")
+    escalation: "SlaEscalationInput | None" = strawberry.field(
+        default=None, description="What a breach does to the ticket; null: nothing."
+    )
+
+
+@strawberry.input(description="Automatic escalation when a target is breached (once per target).")
+class SlaEscalationInput:
+    group_id: strawberry.ID | None = strawberry.field(default=None, description="Move the ticket here.")
+    raise_priority: bool = strawberry.field(default=False, description="One level towards URGENT.")
+    notify_supervisor: bool = strawberry.field(default=False, description="Page the group's supervisors.")
 
 
 @strawberry.input
@@ -144,3 +159,52 @@ class BusinessCalendarInput:
     timezone: str = "UTC"
     weekly_hours: JSON = strawberry.field(description='{"0": [["09:00", "17:00"]]}: Monday is 0')
     holidays: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class PriorityRuleInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="Omitted: a new rule.")
+    name: str
+    position: int = 0
+    enabled: bool = True
+    customer_tiers: list[CustomerTier] = strawberry.field(default_factory=list)
+    keywords: list[str] = strawberry.field(
+        default_factory=list, description="Whole words or phrases, any case; one is enough."
+    )
+    raise_levels: int = strawberry.field(default=0, description="Levels towards URGENT, 0 to 3.")
+    minimum_priority: Priority | None = None
+
+
+@strawberry.input
+class RoutingRuleInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="Omitted: a new rule.")
+    name: str
+    position: int = 100
+    enabled: bool = True
+    group_id: strawberry.ID | None = strawberry.field(default=None, description="Where matching tickets go.")
+    category_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    product_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    customer_tiers: list[CustomerTier] = strawberry.field(default_factory=list)
+    organisations: list[str] = strawberry.field(default_factory=list)
+    sources: list[TicketSource] = strawberry.field(default_factory=list)
+    priorities: list[Priority] = strawberry.field(default_factory=list)
+    keywords: list[str] = strawberry.field(default_factory=list, description="Any one, whole words.")
+    set_priority: Priority | None = strawberry.field(
+        default=None, description="Applied unless a person chose the priority."
+    )
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class OnCallScheduleInput:
+    group_id: strawberry.ID
+    participant_ids: list[strawberry.ID] = strawberry.field(description="Members, in turn order.")
+    starts_at: datetime = strawberry.field(description="The first hand-over: participant 1 takes over.")
+    shift_seconds: int = 86400
+    time_zone: str = "UTC"
+    ack_timeout_seconds: int = strawberry.field(
+        default=300, description="Without an acknowledgement by then, the next person is paged."
+    )
+    webhook_url: str | None = strawberry.field(
+        default=None, description="POSTed a JSON page, signed with HMAC-SHA256 (X-Helpdesk-Signature)."
+    )

@@ -5,17 +5,20 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from domain.services import tickets as ticket_service
-from resolvers import directory, me, presence, queues, sla, subscriptions, tickets
+from resolvers import directory, dispatch, me, presence, queues, sla, subscriptions, tickets, triage
 from resolvers.ids import parse_id, parse_optional_id
+from schema.dispatch_types import OnCallOverride, OnCallSchedule, Page, RoutingRule
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
 from schema.presence_types import PresenceResult, TicketPresence
 from schema.queue_types import Queue
 from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
 from schema.subscription_types import SlaAlert, WorkbenchEvent, to_alert, to_workbench_event
+from schema.triage_types import ClassifierAccuracy, PriorityExample, PriorityRule
 from schema.types import (
     Agent,
     Category,
+    Classification,
     Customer,
     Group,
     Message,
@@ -52,6 +55,25 @@ class Query:
     sla_attainment: SlaAttainment = strawberry.field(
         resolver=sla.sla_attainment,
         description="Met and breached targets of the tickets created in [createdFrom, createdTo).",
+    )
+    classify: Classification = strawberry.field(
+        resolver=triage.classify, description="A preview: what the classifier says of a text (staff)."
+    )
+    triage_review: list[Ticket] = strawberry.field(
+        resolver=triage.triage_review,
+        description="Tickets classified below the confidence threshold, most urgent and oldest first "
+        "(supervisors and admins). Setting the category takes a ticket out.",
+    )
+    classifier_accuracy: ClassifierAccuracy = strawberry.field(
+        resolver=triage.classifier_accuracy,
+        description="The classifier's accuracy over confirmed tickets created in [createdFrom, createdTo).",
+    )
+    priority_examples: list[PriorityExample] = strawberry.field(resolver=triage.priority_examples)
+    priority_rules: list[PriorityRule] = strawberry.field(resolver=triage.priority_rules)
+    routing_rules: list[RoutingRule] = strawberry.field(resolver=dispatch.routing_rules)
+    on_call_schedule: OnCallSchedule | None = strawberry.field(resolver=dispatch.on_call_schedule)
+    pages: list[Page] = strawberry.field(
+        resolver=dispatch.pages, description="On-call pages, newest first (open ones by default)."
     )
 
     @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
@@ -98,6 +120,29 @@ class Mutation:
     update_category: Category = strawberry.mutation(resolver=directory.update_category)
     add_category_examples: Category = strawberry.mutation(resolver=directory.add_category_examples)
     remove_category_example: Category = strawberry.mutation(resolver=directory.remove_category_example)
+    add_priority_examples: list[PriorityExample] = strawberry.mutation(
+        resolver=triage.add_priority_examples, description="Returns the examples that were new."
+    )
+    remove_priority_example: bool = strawberry.mutation(resolver=triage.remove_priority_example)
+    upsert_priority_rule: PriorityRule = strawberry.mutation(resolver=triage.upsert_priority_rule)
+    delete_priority_rule: bool = strawberry.mutation(resolver=triage.delete_priority_rule)
+    set_availability: Agent = strawberry.mutation(
+        resolver=dispatch.set_availability, description="Your own, or (managers) anyone's."
+    )
+    update_agent_dispatch: Agent = strawberry.mutation(resolver=dispatch.update_agent_dispatch)
+    update_group_dispatch: Group = strawberry.mutation(resolver=dispatch.update_group_dispatch)
+    upsert_routing_rule: RoutingRule = strawberry.mutation(resolver=dispatch.upsert_routing_rule)
+    delete_routing_rule: bool = strawberry.mutation(resolver=dispatch.delete_routing_rule)
+    upsert_on_call_schedule: OnCallSchedule = strawberry.mutation(resolver=dispatch.upsert_on_call_schedule)
+    add_on_call_override: OnCallOverride = strawberry.mutation(resolver=dispatch.add_on_call_override)
+    remove_on_call_override: bool = strawberry.mutation(resolver=dispatch.remove_on_call_override)
+    acknowledge_page: Page = strawberry.mutation(resolver=dispatch.acknowledge_page)
+    transfer_ticket: Ticket = strawberry.mutation(
+        resolver=dispatch.transfer_ticket, description="To a group and/or agent, with a reason for the log."
+    )
+    escalate_ticket: Ticket = strawberry.mutation(
+        resolver=dispatch.escalate_ticket, description="To the group's next tier (its escalationGroup)."
+    )
     set_ticket_presence: PresenceResult = strawberry.mutation(
         resolver=presence.set_ticket_presence,
         description="I am viewing or replying to this ticket (null: I left). Renew every ~15 s.",

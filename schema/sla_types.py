@@ -69,6 +69,9 @@ class SlaPolicy:
     pause_reasons: JSON | None = strawberry.field(description="null: every wait reason pauses both targets")
     conditions: JSON
     position: int
+    escalation: JSON | None = strawberry.field(
+        description='On breach: {"groupId", "raisePriority", "notifySupervisor"}; null: nothing.'
+    )
     calendar_id: strawberry.Private[int | None]
 
     @classmethod
@@ -83,6 +86,7 @@ class SlaPolicy:
             pause_reasons=row.pause_reasons,
             conditions=JSON(row.conditions or {}),
             position=row.position,
+            escalation=JSON(row.escalation) if row.escalation else None,
             calendar_id=row.calendar_id,
         )
 

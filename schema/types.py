@@ -9,11 +9,14 @@ from strawberry.scalars import JSON
 
 from domain import enums, models
 from domain.rules.access import can_see_event
+from domain.rules.triage_decision import Verdict
 from domain.services import sla
 from resolvers.context import Info
 from resolvers.loaders import load_many
 from schema.enums import (
+    AssignmentStrategy,
     AuthorKind,
+    Availability,
     CustomerTier,
     Priority,
     Role,
@@ -42,10 +45,28 @@ class Group:
     name: str
     description: str
     email: str | None
+    assignment_strategy: AssignmentStrategy
+    is_default: bool = strawberry.field(description="Takes the tickets no routing rule claims.")
+    escalation_group_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: models.Group) -> "Group":
-        return cls(id=strawberry.ID(str(row.id)), name=row.name, description=row.description, email=row.email)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            description=row.description,
+            email=row.email,
+            assignment_strategy=row.assignment_strategy,
+            is_default=row.is_default,
+            escalation_group_id=row.escalation_group_id,
+        )
+
+    @strawberry.field(description="The next tier: where escalateTicket sends the group's tickets.")
+    async def escalation_group(self, info: Info) -> "Group | None":
+        if self.escalation_group_id is None:
+            return None
+        row = await info.context.loaders.groups.load(self.escalation_group_id)
+        return Group.from_model(row) if row else None
 
     @strawberry.field
     async def members(self, info: Info) -> list["Agent"]:
@@ -60,6 +81,9 @@ class Agent:
     email: str
     role: Role
     is_active: bool
+    availability: Availability = strawberry.field(description="Only ONLINE agents get new work.")
+    capacity: int = strawberry.field(description="Most priority-weighted points of open work.")
+    skills: list[str]
 
     @classmethod
     def from_model(cls, row: models.User) -> "Agent":
@@ -69,6 +93,9 @@ class Agent:
             email=row.email,
             role=row.role,
             is_active=row.is_active,
+            availability=row.availability,
+            capacity=row.capacity,
+            skills=list(row.skills or []),
         )
 
     @strawberry.field
@@ -172,6 +199,34 @@ class Category:
             return []
         rows = await info.context.loaders.examples_by_category.load(int(self.id))
         return [CategoryExample(id=strawberry.ID(str(r.id)), text=r.text) for r in rows]
+
+
+@strawberry.type(description="What the classifier said of a text or ticket.")
+class Classification:
+    suggested_priority: Priority
+    confidence: float = strawberry.field(description="Calibrated: the chance that the category is right.")
+    needs_review: bool = strawberry.field(description="Below the confidence threshold: a person decides.")
+    model: str
+    reasons: list[str] = strawberry.field(description="Why this priority: learned, then each rule.")
+    category_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_verdict(cls, verdict: Verdict) -> "Classification":
+        return cls(
+            suggested_priority=enums.Priority(verdict.suggested_priority),
+            confidence=verdict.confidence,
+            needs_review=verdict.needs_review,
+            model=verdict.model,
+            reasons=list(verdict.reasons),
+            category_id=verdict.category_id,
+        )
+
+    @strawberry.field(description="The best category, even when it needs review.")
+    async def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        row = await info.context.loaders.categories.load(self.category_id)
+        return Category.from_model(row) if row else None
 
 
 @strawberry.type
@@ -321,6 +376,21 @@ class Ticket:
             return None
         row = await info.context.loaders.categories.load(self.category_id)
         return Category.from_model(row) if row else None
+
+    @strawberry.field(description="What the classifier said, kept after a person changes it (staff only).")
+    def classification(self, info: Info) -> Classification | None:
+        actor = info.context.actor
+        if actor is None or not actor.is_staff or self.row.classification is None:
+            return None
+        return Classification.from_verdict(Verdict.from_json(self.row.classification))
+
+    @strawberry.field(description="In the triage review queue until someone sets the category.")
+    def needs_review(self) -> bool:
+        return self.row.needs_review
+
+    @strawberry.field(description="Labels set by routing rules.")
+    def tags(self) -> list[str]:
+        return list(self.row.tags or [])
 
     @strawberry.field
     def group(self, info: Info) -> Group | None:

@@ -5,10 +5,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import redis.asyncio as aioredis
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -26,8 +27,10 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
-from domain.events import NullPublisher
-from domain.services import sla_checks
+from domain.events import NullPublisher, PageNotification, TicketActivity
+from domain.services import sla_checks, triage
+from domain.services.triage_models import TriageModels
+from domain.triage.embedder import shared_embedder
 from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from server.auth import authenticate
@@ -36,11 +39,13 @@ from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
 from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
 from server.presence import MemoryPresence, RedisPresence
-from server.publisher import AppPublisher, ArqTimers
+from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers, ClassificationQueue
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
 from server.redis_broadcast import ResilientRedisBackend
 from server.settings import Settings
-from workers.in_process import InProcessTimers
+from server.webhooks import WebhookSender
+from workers.in_process import InProcessClassifier, InProcessTimers
+from workers.jobs import classification_runner, dispatch_due
 
 logger = logging.getLogger("helpdesk")
 # The example agent page, served as it is in the repository (no build step).
@@ -96,6 +101,25 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
         return UNSET
 
 
+class PublisherProxy:
+    """The embedded publisher and its job runners need each other: this breaks the cycle."""
+
+    def __init__(self, ref: list[AppPublisher]) -> None:
+        self._ref = ref
+
+    async def publish(self, activities: list[TicketActivity]) -> None:
+        await self._ref[0].publish(activities)
+
+    async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
+        await self._ref[0].schedule_sla_check(ticket_id, at)
+
+    async def schedule_classification(self, ticket_id: int) -> None:
+        await self._ref[0].schedule_classification(ticket_id)
+
+    async def notify_page(self, notification: PageNotification) -> None:
+        await self._ref[0].notify_page(notification)
+
+
 @asynccontextmanager
 async def _resources(app: Starlette, settings: Settings, services: AppServices) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
@@ -111,15 +135,29 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         hub_ref.append(await stack.enter_async_context(EventHub(broadcast)))
         services.hub = hub_ref[0]
         app.state.redis_backend = redis_backend
+        http = httpx.AsyncClient()
+        stack.push_async_callback(http.aclose)
+        webhooks = WebhookSender(settings.secret_key, http)
+        stack.push_async_callback(webhooks.aclose)
+        # One per process; the model itself loads on first use (classify query or job).
+        models = TriageModels(shared_embedder)
+        services.triage_models = models
         counters: CounterStore = MemoryCounters()
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url)
             stack.push_async_callback(client.aclose)
             app.state.redis = client
             counters = RedisCounters(client)
-            pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+            pool = await create_pool(
+                RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+            )
             stack.push_async_callback(pool.aclose)
-            services.publisher = AppPublisher(broadcast, ArqTimers(pool))
+            services.publisher = AppPublisher(
+                broadcast,
+                ArqTimers(pool),
+                ArqClassificationQueue(pool) if settings.triage_enabled else None,
+                webhooks,
+            )
         else:
             publisher_ref: list[AppPublisher] = []
 
@@ -127,10 +165,24 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                 await sla_checks.check(ticket_id=ticket_id, now=services.clock(), publisher=publisher_ref[0])
 
             async def on_sweep() -> int:
-                return await sla_checks.sweep(now=services.clock(), publisher=publisher_ref[0])
+                checked = await sla_checks.sweep(now=services.clock(), publisher=publisher_ref[0])
+                return checked + await dispatch_due(now=services.clock(), publisher=publisher_ref[0])
 
             timers = InProcessTimers(on_due, on_sweep, clock=services.clock)
-            publisher_ref.append(AppPublisher(broadcast, timers))
+            classifier: ClassificationQueue | None = None
+            if settings.triage_enabled:
+
+                async def pending() -> list[int]:
+                    return await triage.pending_ticket_ids(created_before=services.clock())
+
+                run = classification_runner(
+                    models=models,
+                    threshold=settings.triage_threshold,
+                    publisher=PublisherProxy(publisher_ref),
+                    clock=services.clock,
+                )
+                classifier = await stack.enter_async_context(InProcessClassifier(run, pending))
+            publisher_ref.append(AppPublisher(broadcast, timers, classifier, webhooks))
             services.publisher = publisher_ref[0]
             await stack.enter_async_context(timers)
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
@@ -139,7 +191,12 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
 
 
 def create_app(settings: Settings) -> Starlette:
-    services = AppServices(publisher=NullPublisher())
+    services = AppServices(
+        publisher=NullPublisher(),
+        triage_enabled=settings.triage_enabled,
+        triage_threshold=settings.triage_threshold,
+        learn_from_corrections=settings.triage_learn_from_corrections,
+    )
     graphql = HelpdeskGraphQL(
         build_schema(),
         services,

@@ -26,11 +26,23 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 
 def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     from domain.services.sla_checks import ensure_default_policies
+    from domain.services.triage import ensure_default_priority_rules
 
     asyncio.run(migrate(settings.database_url))
     created = asyncio.run(_with_db(settings, ensure_default_policies))
-    print("database schema is up to date" + (f"; {created} default SLA policies" if created else ""))
+    rules = asyncio.run(_with_db(settings, ensure_default_priority_rules))
+    print(
+        "database schema is up to date"
+        + (f"; {created} default SLA policies" if created else "")
+        + (f"; {rules} default priority rules" if rules else "")
+    )
     return 0
+
+
+def _cmd_classify_eval(_: Settings, args: argparse.Namespace) -> int:
+    from domain.triage import evaluate
+
+    return evaluate.main(args.arguments)
 
 
 def _cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
@@ -133,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="bring the schema up to date").set_defaults(handler=_cmd_migrate)
     sub.add_parser("demo", help="load the demo data set (idempotent)").set_defaults(handler=_cmd_demo)
+
+    evaluate = sub.add_parser(
+        "classify-eval",
+        help="the classifier on a labelled CSV: accuracy, macro-F1, confusion, accuracy at coverage",
+        add_help=False,  # --help belongs to the evaluator, which owns the options
+    )
+    evaluate.add_argument("arguments", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(handler=_cmd_classify_eval)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)

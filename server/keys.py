@@ -22,3 +22,13 @@ ONLINE_KEY = f"{PRESENCE_PREFIX}online"
 
 def ticket_presence_key(ticket_id: int) -> str:
     return f"{PRESENCE_PREFIX}ticket:{ticket_id}"
+
+
+CLASSIFY_JOB = "classify_ticket"
+CLASSIFY_JOB_PREFIX = "classify:"
+
+
+def classify_job_id(ticket_id: int) -> str:
+    """One queued classification per ticket: the sweep re-queueing a ticket whose job is
+    still waiting is a no-op."""
+    return f"{CLASSIFY_JOB_PREFIX}{ticket_id}"

@@ -8,12 +8,32 @@ from typing import Protocol
 from arq.connections import ArqRedis
 from broadcaster import Broadcast
 
-from domain.events import ALL_TICKETS_CHANNEL, TicketActivity
-from server.keys import SLA_CHECK_JOB, sla_job_id
+from domain.events import ALL_TICKETS_CHANNEL, PageNotification, TicketActivity
+from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, classify_job_id, sla_job_id
+from server.webhooks import WebhookSender
 
 
 class SlaTimers(Protocol):
     async def schedule(self, ticket_id: int, at: datetime) -> None: ...
+
+
+class ClassificationQueue(Protocol):
+    async def enqueue(self, ticket_id: int) -> None: ...
+
+
+class ArqClassificationQueue:
+    def __init__(self, pool: ArqRedis) -> None:
+        self._pool = pool
+
+    async def enqueue(self, ticket_id: int) -> None:
+        await self._pool.enqueue_job(CLASSIFY_JOB, ticket_id, _job_id=classify_job_id(ticket_id))
+
+
+class NoClassification:
+    """The desk runs without triage (HELPDESK_TRIAGE=off)."""
+
+    async def enqueue(self, ticket_id: int) -> None:
+        return None
 
 
 class ArqTimers:
@@ -30,9 +50,17 @@ class ArqTimers:
 
 
 class AppPublisher:
-    def __init__(self, broadcast: Broadcast, timers: SlaTimers) -> None:
+    def __init__(
+        self,
+        broadcast: Broadcast,
+        timers: SlaTimers,
+        classification: ClassificationQueue | None = None,
+        webhooks: WebhookSender | None = None,
+    ) -> None:
         self._broadcast = broadcast
         self._timers = timers
+        self._classification = classification or NoClassification()
+        self._webhooks = webhooks
 
     async def publish(self, activities: list[TicketActivity]) -> None:
         for activity in activities:
@@ -41,3 +69,19 @@ class AppPublisher:
 
     async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
         await self._timers.schedule(ticket_id, at)
+
+    async def schedule_classification(self, ticket_id: int) -> None:
+        await self._classification.enqueue(ticket_id)
+
+    async def notify_page(self, notification: PageNotification) -> None:
+        if notification.webhook_url and self._webhooks is not None:
+            self._webhooks.send(notification.webhook_url, {
+                "type": "page",
+                "pageId": notification.page_id,
+                "ticket": {"id": notification.ticket_id, "key": notification.ticket_key,
+                           "subject": notification.subject, "priority": notification.priority},
+                "groupId": notification.group_id,
+                "user": {"id": notification.user_id, "email": notification.user_email},
+                "reason": notification.reason,
+                "at": notification.at.isoformat(),
+            })

@@ -21,6 +21,14 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     # Server pings on idle WebSockets, so proxies with idle timeouts keep them open.
     ws_ping_seconds: float = 15.0
+    # New tickets are classified (category, priority suggestion) by the classification job.
+    triage_enabled: bool = True
+    # Calibrated confidence below which a ticket keeps no category and goes to review.
+    triage_threshold: float = 0.7
+    # A corrected category teaches the classifier: the ticket's text becomes an example.
+    triage_learn_from_corrections: bool = True
+    # arq's queue: deployments (or test runs) that share one Redis keep their jobs apart.
+    queue_name: str = "arq:queue"
 
     @property
     def embedded(self) -> bool:
@@ -58,4 +66,28 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         rate_limit_per_minute=int(source.get("HELPDESK_RATE_LIMIT_PER_MINUTE", "600")),
         allowed_origins=origins,
         ws_ping_seconds=float(source.get("HELPDESK_WS_PING_SECONDS", "15")),
+        triage_enabled=_flag(source.get("HELPDESK_TRIAGE", "on"), "HELPDESK_TRIAGE"),
+        triage_threshold=_fraction(
+            source.get("HELPDESK_TRIAGE_THRESHOLD", "0.7"), "HELPDESK_TRIAGE_THRESHOLD"
+        ),
+        triage_learn_from_corrections=_flag(
+            source.get("HELPDESK_TRIAGE_LEARN", "on"), "HELPDESK_TRIAGE_LEARN"
+        ),
+        queue_name=source.get("HELPDESK_QUEUE_NAME") or "arq:queue",
     )
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "on", "yes"):
+        return True
+    if lowered in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(f"{name} must be on or off, not {value!r}")
+
+
+def _fraction(value: str, name: str) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+    return number

@@ -1,5 +1,5 @@
-"""The embedded mode's job runner: the same SLA checks and sweeps as the arq worker, run
-inside `helpdesk serve` on a timer heap."""
+"""The embedded mode's job runners: the same SLA checks, sweeps and classification as the
+arq worker, run inside `helpdesk serve`."""
 
 import asyncio
 import contextlib
@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 
 from resolvers.context import utc_now
+from workers.batching import Batcher
 
 logger = logging.getLogger("helpdesk.timers")
 
@@ -74,3 +75,61 @@ class InProcessTimers:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+CLASSIFY_SWEEP_SECONDS = 30.0
+
+
+class InProcessClassifier:
+    """The embedded mode's classification job: tickets queued together are classified in one
+    batch, and a sweep (at start, then every CLASSIFY_SWEEP_SECONDS) picks up tickets left
+    pending by a restart."""
+
+    def __init__(
+        self,
+        classify: Callable[[list[int]], Awaitable[object]],
+        pending: Callable[[], Awaitable[list[int]]],
+        sweep_interval: float = CLASSIFY_SWEEP_SECONDS,
+    ) -> None:
+        self._batcher: Batcher[int] = Batcher(classify)
+        self._pending = pending
+        self._sweep_interval = sweep_interval
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def enqueue(self, ticket_id: int) -> None:
+        task = asyncio.create_task(self._classify(ticket_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _classify(self, ticket_id: int) -> None:
+        try:
+            await self._batcher.submit(ticket_id)
+        except Exception:  # the ticket stays pending; the sweep retries it
+            logger.exception("classifying ticket %s failed", ticket_id)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                for ticket_id in await self._pending():
+                    await self.enqueue(ticket_id)
+            except Exception:
+                logger.exception("classification sweep failed")
+            await asyncio.sleep(self._sweep_interval)
+
+    async def __aenter__(self) -> "InProcessClassifier":
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="classification-sweep")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tasks = [*self._tasks, *([self._sweeper] if self._sweeper else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,8 +1,10 @@
-"""The arq worker (`helpdesk worker`): SLA checks as deferred jobs, plus a sweep every few
-seconds that catches whatever a lost job missed (worker killed, Redis flushed)."""
+"""The arq worker (`helpdesk worker`): SLA checks as deferred jobs and classification of new
+tickets, each with a sweep that catches whatever a lost job missed (worker killed, Redis
+flushed)."""
 
 from typing import Any
 
+import httpx
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import func
@@ -10,13 +12,18 @@ from arq.worker import run_worker as arq_run_worker
 from broadcaster import Broadcast
 from tortoise import Tortoise
 
+from domain.services.triage_models import TriageModels
+from domain.triage.embedder import shared_embedder
 from server.db import tortoise_config
-from server.keys import SLA_CHECK_JOB
-from server.publisher import AppPublisher, ArqTimers
+from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB
+from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers
 from server.settings import Settings
+from server.webhooks import WebhookSender
 from workers import jobs
+from workers.batching import Batcher
 
 SWEEP_SECONDS = set(range(0, 60, 5))
+CLASSIFY_SWEEP_SECONDS = {7, 37}
 
 
 def worker_settings(settings: Settings) -> dict[str, Any]:
@@ -27,16 +34,43 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         broadcast = Broadcast(settings.redis_url or "")
         await broadcast.connect()
         ctx["broadcast"] = broadcast
-        ctx["publisher"] = AppPublisher(broadcast, ArqTimers(ctx["redis"]))
+        ctx["http"] = httpx.AsyncClient()
+        ctx["webhooks"] = WebhookSender(settings.secret_key, ctx["http"])
+        ctx["publisher"] = AppPublisher(
+            broadcast, ArqTimers(ctx["redis"]), ArqClassificationQueue(ctx["redis"]), ctx["webhooks"]
+        )
+        # The model loads on the first classification, off the event loop, once per process.
+        models = TriageModels(shared_embedder)
+        ctx["classify_batcher"] = Batcher(
+            jobs.classification_runner(
+                models=models, threshold=settings.triage_threshold, publisher=ctx["publisher"]
+            )
+        )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "webhooks" in ctx:
+            await ctx["webhooks"].aclose()
+            await ctx["http"].aclose()
         if "broadcast" in ctx:
             await ctx["broadcast"].disconnect()
         await Tortoise.close_connections()
 
+    cron_jobs = [
+        cron(jobs.sla_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
+        cron(jobs.dispatch_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
+    ]
+    if settings.triage_enabled:
+        cron_jobs.append(
+            cron(jobs.classify_sweep, second=CLASSIFY_SWEEP_SECONDS, run_at_startup=True, unique=True)
+        )
     return {
-        "functions": [func(jobs.sla_check, name=SLA_CHECK_JOB)],
-        "cron_jobs": [cron(jobs.sla_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True)],
+        "functions": [
+            func(jobs.sla_check, name=SLA_CHECK_JOB),
+            # Generous: the first job of a worker waits for the model to load.
+            func(jobs.classify_ticket, name=CLASSIFY_JOB, timeout=300),
+        ],
+        "cron_jobs": cron_jobs,
+        "queue_name": settings.queue_name,
         "on_startup": startup,
         "on_shutdown": shutdown,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),

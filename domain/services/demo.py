@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 
 from domain.enums import (
     STAFF_ROLES,
+    AssignmentStrategy,
     CustomerTier,
     Priority,
     Role,
@@ -40,14 +41,17 @@ from domain.models import (
     CategoryExample,
     Customer,
     Group,
+    GroupMembership,
     Message,
+    OnCallSchedule,
     Product,
+    RoutingRule,
     Ticket,
     TicketEvent,
     User,
 )
 from domain.rules.access import Actor
-from domain.services import directory, tickets
+from domain.services import directory, tickets, triage
 from domain.services.actors import load_actor
 from domain.services.demo_data import (
     ACKNOWLEDGEMENTS,
@@ -64,10 +68,12 @@ from domain.services.demo_data import (
     DEMO_AGENT_EMAIL,
     DEMO_CUSTOMER_EMAIL,
     DEVICES,
+    DEVS,
     ESCALATION_NOTES,
     GROUPS,
     HANDOVER_NOTES,
     PLANS,
+    PRIORITY_EXAMPLES,
     PRODUCTS,
     RELAPSE_FIXES,
     RELAPSES,
@@ -770,6 +776,8 @@ async def load(*, now: datetime) -> DemoSummary:
     missing = [p for p in plans if p.number not in done]
     for start in range(0, len(missing), BATCH):
         await _play(missing[start : start + BATCH], desk)
+    # After the history: dispatch settings acting on the old tickets would rewrite it.
+    await _ensure_dispatch(desk, now)
     return await _summarise(
         loaded_now=True, added=len(missing), seconds=time.perf_counter() - started
     )
@@ -810,6 +818,7 @@ async def _ensure_directory_rows(admin: User | None, now: datetime) -> _Desk:
     customers = await _ensure_customers(actor, users, now)
     products = await _ensure_products(actor, founded)
     categories = await _ensure_categories(actor, groups, founded)
+    await _ensure_priority_examples(actor)
     return _Desk(users=users, customers=customers, groups=groups, products=products,
                  categories=categories)
 
@@ -906,6 +915,47 @@ async def _ensure_categories(
     return rows
 
 
+async def _ensure_priority_examples(actor: Actor) -> None:
+    await triage.ensure_default_priority_rules()
+    for priority, texts in PRIORITY_EXAMPLES.items():
+        await triage.add_priority_examples(actor=actor, priority=priority, examples=list(texts))
+
+
+async def _ensure_dispatch(desk: _Desk, now: datetime) -> None:
+    """Strategies per group, the tiers, a default group, a routing rule and an on-call
+    rotation for Technical Support. Agents start OFFLINE: the queues drain to whoever signs
+    in and sets themselves ONLINE."""
+    if await RoutingRule.exists():
+        return
+    groups = desk.groups
+    plan = {
+        CARE: (AssignmentStrategy.LEAST_LOADED, TECH),
+        BILLING: (AssignmentStrategy.ROUND_ROBIN, None),
+        TECH: (AssignmentStrategy.SKILLS, DEVS),
+        DEVS: (AssignmentStrategy.LEAST_LOADED, None),
+    }
+    for name, (strategy, tier) in plan.items():
+        await Group.filter(id=groups[name]).update(
+            assignment_strategy=strategy,
+            escalation_group_id=groups[tier] if tier else None,
+            is_default=name == CARE,
+        )
+    await RoutingRule.create(name="Money matters to Billing", position=10, group_id=groups[BILLING],
+                             keywords=["refund", "payout", "invoice", "charged twice"], tags=["money"])
+    await RoutingRule.create(name="API and webhooks to Developer Success", position=20,
+                             group_id=groups[DEVS], keywords=["api", "webhook", "sdk"], tags=["developers"])
+    members = await GroupMembership.filter(group_id=groups[TECH]).order_by("user_id").values_list(
+        "user_id", flat=True
+    )
+    agents = await User.filter(id__in=list(members), role=Role.AGENT).order_by("id").values_list(
+        "id", flat=True
+    )
+    if agents:
+        monday = (now - timedelta(days=now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
+        await OnCallSchedule.create(group_id=groups[TECH], participants=list(agents), starts_at=monday,
+                                    shift_seconds=86400, time_zone="Europe/London", ack_timeout_seconds=600)
+
+
 # -- the tickets
 
 
@@ -933,6 +983,9 @@ async def _play_steps(plan: TicketPlan, desk: _Desk) -> None:
     ticket = await tickets.create(
         actor=await desk.actor(plan.creator), data=data, now=plan.created_at,
         publisher=PUBLISHER,
+        # The history was triaged by people; today's untouched tickets wait for the
+        # classifier, which the server runs on them when it starts.
+        classify=plan.status is TicketStatus.NEW,
     )
     for step in plan.steps:
         ticket = await _apply(step, ticket.id, desk)

@@ -1116,3 +1116,40 @@ PLANS = ("Starter", "Professional", "Business")
 DEVICES = ("Pixel 8", "Galaxy S23", "Galaxy Tab S9", "Moto G54", "iPad Air", "iPhone 15")
 BROWSERS = ("Chrome", "Firefox", "Edge", "Safari")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+# How urgent tickets read: the classifier learns its priority suggestion from these.
+PRIORITY_EXAMPLES: dict[Priority, tuple[str, ...]] = {
+    Priority.URGENT: (
+        "Nobody in our company can log in, the whole team is blocked right now",
+        "All payouts failed this morning and our sellers are not getting paid",
+        "Checkout is returning errors for every customer, we are losing sales",
+        "The API has been down for twenty minutes, production is stopped",
+        "We think someone got into our admin account and changed the bank details",
+        "Customers are being charged over and over for the same order",
+    ),
+    Priority.HIGH: (
+        "Card payments fail for some of our customers since this afternoon",
+        "The webhook stopped delivering events, our orders are not syncing",
+        "I am locked out of my account and have a client demo in an hour",
+        "The invoice run charged the wrong amount to several subscribers",
+        "Reports page crashes for our finance team at month end",
+        "Two factor codes are not arriving so I cannot sign in today",
+    ),
+    Priority.MEDIUM: (
+        "The export to CSV has the wrong date format",
+        "Please change the billing address on our next invoice",
+        "The dashboard chart loads slowly in the afternoon",
+        "One of my team members did not receive the invitation email",
+        "The mobile app logs me out every few days",
+        "A refund from last week has not shown up on my statement yet",
+    ),
+    Priority.LOW: (
+        "Is there a way to change the colour of the email templates?",
+        "Just a suggestion: it would be nice to have a dark mode",
+        "Where can I find your documentation for the reporting API?",
+        "Could you send me a copy of last year's invoices when you have time?",
+        "Small typo on the pricing page, thought you would like to know",
+        "Do you plan to support more languages in the customer portal?",
+    ),
+}

@@ -21,6 +21,7 @@ from domain.models import (
 )
 from domain.rules import validation
 from domain.rules.access import Actor, require_admin, require_manager
+from domain.services.triage_models import bump_generation
 
 UNSET = object()
 M = TypeVar("M", bound=Model)
@@ -248,6 +249,8 @@ async def create_category(
             await CategoryExample.bulk_create(
                 [CategoryExample(category_id=category.id, text=t) for t in texts]
             )
+            if texts:
+                await bump_generation()
     except IntegrityError:
         raise Conflict("A category with that name exists.", field="name") from None
     return category
@@ -284,7 +287,10 @@ async def add_category_examples(*, actor: Actor, category_id: int, examples: lis
     category = await _get(Category, category_id, "categoryId")
     known = set(await CategoryExample.filter(category_id=category_id).values_list("text", flat=True))
     new = [t for t in _examples(examples) if t not in known]
-    await CategoryExample.bulk_create([CategoryExample(category_id=category_id, text=t) for t in new])
+    if new:
+        async with in_transaction():
+            await CategoryExample.bulk_create([CategoryExample(category_id=category_id, text=t) for t in new])
+            await bump_generation()
     return category
 
 
@@ -292,5 +298,7 @@ async def remove_category_example(*, actor: Actor, example_id: int) -> Category:
     require_manager(actor, "edit category examples")
     example = await _get(CategoryExample, example_id, "exampleId")
     category = await Category.get(id=example.category_id)
-    await example.delete()
+    async with in_transaction():
+        await example.delete()
+        await bump_generation()
     return category

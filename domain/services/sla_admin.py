@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from domain.enums import Priority
 from domain.errors import BadUserInput, Conflict, NotFound
 from domain.models import BusinessCalendar as CalendarRow
-from domain.models import SlaPolicy, Ticket
+from domain.models import Group, SlaPolicy, Ticket
 from domain.rules import validation
 from domain.rules.access import Actor, require_manager
 from domain.rules.calendar import BusinessCalendar
@@ -31,6 +31,18 @@ class PolicyData:
     conditions: dict[str, Any]
     position: int
     calendar_id: int | None
+    # On breach: {"groupId", "raisePriority", "notifySupervisor"}; None: no escalation.
+    escalation: dict[str, Any] | None = None
+
+
+async def _escalation(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not config or not any(config.values()):
+        return None
+    group_id = config.get("groupId")
+    if group_id is not None and not await Group.exists(id=group_id):
+        raise BadUserInput("No group with that id.", field="escalation.groupId")
+    return {"groupId": group_id, "raisePriority": bool(config.get("raisePriority")),
+            "notifySupervisor": bool(config.get("notifySupervisor"))}
 
 
 async def _recheck_open_tickets(now: datetime) -> int:
@@ -67,6 +79,7 @@ async def upsert_policy(*, actor: Actor, policy_id: int | None, data: PolicyData
         "conditions": conditions,
         "position": data.position,
         "calendar_id": data.calendar_id,
+        "escalation": await _escalation(data.escalation),
     }
     try:
         async with in_transaction():

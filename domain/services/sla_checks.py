@@ -3,7 +3,7 @@ sweep for any moment a timer missed, and recompute open tickets after a policy e
 
 import asyncio
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from tortoise.transactions import in_transaction
@@ -52,11 +52,22 @@ async def check(
     """Idempotent: runs any number of times; each alert is written once (row lock + unique key)."""
     async with in_transaction():
         ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
-        if ticket is None:
+        if ticket is None or not _moment_has_come(ticket.sla_next_alert_at, now):
+            # A timer for a moment that has since moved (a pause, a priority change, a reply)
+            # or gone: the ticket's current moment has its own timer. Most timers end here.
             return
         rows = await sla.refresh(ticket=ticket, book=book, now=now)
         activities = [activity_of(row, ticket, ticket.assignee_id) for row in rows]
     await after_commit(ticket=ticket, activities=activities, publisher=publisher)
+
+
+# Clocks of different processes differ a little: a timer that fires this much before the
+# stored moment still counts as due rather than being dropped.
+CLOCK_SLACK = timedelta(seconds=1)
+
+
+def _moment_has_come(next_alert_at: datetime | None, now: datetime) -> bool:
+    return next_alert_at is not None and next_alert_at <= now + CLOCK_SLACK
 
 
 async def sweep(

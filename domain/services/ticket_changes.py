@@ -2,7 +2,7 @@
 transaction, publish after commit."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,8 @@ class EventDraft:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     note: str | None = None
+    # Unique per ticket: an event that must happen once (an escalation on breach) says so.
+    dedupe_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class TicketChange:
     updates: dict[str, Any] = field(default_factory=dict)
     events: tuple[EventDraft, ...] = ()
     message: MessageDraft | None = None
+    # Rows of other tables that belong to the same change, written in its transaction
+    # after the ticket row (e.g. a corrected ticket's text becoming a category example).
+    side_writes: tuple[Callable[[Ticket], Awaitable[None]], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -103,6 +108,7 @@ async def write_events(
             before=draft.before,
             after=draft.after,
             note=draft.note,
+            dedupe_key=draft.dedupe_key,
             assignee_id=ticket.assignee_id,
             previous_assignee_id=previous_assignee_id,
             created_at=now,
@@ -127,23 +133,37 @@ async def after_commit(*, ticket: Ticket, activities: list[TicketActivity], publ
         except Exception:
             logger.warning("scheduling ticket %s's SLA check failed; the sweep will do it",
                            ticket.id, exc_info=True)
+    breaches = [a for a in activities if a.kind is EventKind.SLA_BREACHED]
+    if breaches:
+        from domain.services import escalation  # escalation changes tickets too: imported late
+
+        try:
+            await escalation.on_breach(ticket_id=ticket.id, now=breaches[-1].at, publisher=publisher)
+        except Exception:
+            logger.exception("escalating ticket %s on its SLA breach failed", ticket.id)
 
 
 async def change_ticket(
     *,
-    actor: Actor,
+    actor: Actor | None,
     ticket_id: int,
     expected_version: int | None,
     now: datetime,
     decide: Callable[[Ticket], TicketChange],
     publisher: Publisher,
 ) -> ChangeResult:
-    """Loads the ticket, lets `decide` (pure) say what changes, and writes it all or nothing."""
+    """Loads the ticket, lets `decide` (pure) say what changes, and writes it all or nothing.
+
+    `actor` None is the desk itself (the classifier, timers): it sees every ticket and its
+    events are logged without an actor."""
     for _attempt in range(MAX_ATTEMPTS):
         async with in_transaction():
             # The row lock queues concurrent writers on PostgreSQL (SQLite serialises whole
             # transactions), so without expectedVersion nobody has to retry.
-            ticket = ensure_visible(actor, await Ticket.filter(id=ticket_id).select_for_update().first())
+            row = await Ticket.filter(id=ticket_id).select_for_update().first()
+            if row is None:
+                raise NotFound("No such ticket.", field="ticketId")
+            ticket = row if actor is None else ensure_visible(actor, row)
             if expected_version is not None and ticket.version != expected_version:
                 raise Conflict(
                     f"The ticket changed since version {expected_version}; it is now at "
@@ -169,11 +189,14 @@ async def change_ticket(
                 setattr(ticket, name, value)
             ticket.version += 1
             ticket.updated_at = now
+            for side_write in change.side_writes:
+                await side_write(ticket)
+            actor_id = actor.user_id if actor is not None else None
             message = None
             if change.message is not None:
                 message = await Message.create(
                     ticket_id=ticket.id,
-                    author_id=actor.user_id,
+                    author_id=actor_id,
                     author_kind=change.message.author_kind,
                     internal=change.message.internal,
                     channel=change.message.channel,
@@ -191,7 +214,7 @@ async def change_ticket(
                 )
             activities = await write_events(
                 ticket=ticket,
-                actor_id=actor.user_id,
+                actor_id=actor_id,
                 drafts=drafts,
                 now=now,
                 previous_assignee_id=previous_assignee_id,

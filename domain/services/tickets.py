@@ -1,6 +1,7 @@
 """Ticket use cases. Keyword-only, `now` passed in; each writes its change and its event in
 one transaction (see ticket_changes) and publishes after commit."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -11,7 +12,17 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain.enums import STAFF_ROLES, AuthorKind, EventKind, Priority, Role, TicketSource, WaitReason
+from domain.enums import (
+    STAFF_ROLES,
+    AuthorKind,
+    EventKind,
+    Priority,
+    PriorityOrigin,
+    Role,
+    TicketSource,
+    TriageState,
+    WaitReason,
+)
 from domain.enums import TicketStatus as S
 from domain.errors import BadUserInput, Conflict, Forbidden, NotFound
 from domain.events import Publisher
@@ -19,6 +30,7 @@ from domain.models import Category, Customer, GroupMembership, Message, Product,
 from domain.models import Group as GroupModel
 from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_staff, require_ticket_reader
+from domain.services import dispatch, triage
 from domain.services.ticket_changes import (
     ChangeResult,
     EventDraft,
@@ -29,6 +41,8 @@ from domain.services.ticket_changes import (
     ensure_visible,
     write_events,
 )
+
+logger = logging.getLogger("helpdesk.tickets")
 
 MAX_CREATE_ATTEMPTS = 3
 ACTIVE_STATUSES = [S.NEW, S.OPEN, S.WAITING]
@@ -99,7 +113,10 @@ async def _check_reference(model: type[Model], value: int | None, field: str) ->
         raise BadUserInput(f"No {field.removesuffix('Id')} with that id.", field=field)
 
 
-async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Publisher) -> Ticket:
+async def create(
+    *, actor: Actor, data: NewTicket, now: datetime, publisher: Publisher, classify: bool = True
+) -> Ticket:
+    """`classify`: queue the ticket for the classifier (off when the desk runs without triage)."""
     if actor.role is Role.REPORTER:
         raise Forbidden("Reporters cannot open tickets.")
     subject = validation.text(data.subject, field="subject", max_length=validation.SUBJECT_MAX)
@@ -146,6 +163,11 @@ async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Pub
                     description=description,
                     source=data.source,
                     priority=data.priority or Priority.MEDIUM,
+                    priority_origin=(
+                        PriorityOrigin.DEFAULT if data.priority is None else PriorityOrigin.CREATOR
+                    ),
+                    triage_state=TriageState.PENDING if classify else TriageState.SKIPPED,
+                    category_confirmed=data.category_id is not None,
                     customer_id=customer_id,
                     product_id=data.product_id,
                     category_id=data.category_id,
@@ -177,6 +199,13 @@ async def create(*, actor: Actor, data: NewTicket, now: datetime, publisher: Pub
             # writer's row is there now, so the next attempt finds it.
             continue
         await after_commit(ticket=ticket, activities=activities, publisher=publisher)
+        if classify:
+            try:
+                await publisher.schedule_classification(ticket.id)
+            except Exception:  # the classification sweep picks up pending tickets
+                logger.warning("queueing ticket %s for classification failed", ticket.id, exc_info=True)
+        else:  # with triage, dispatch follows the classification
+            await dispatch.dispatch(ticket_id=ticket.id, now=now, publisher=publisher, why="created")
         return ticket
     raise Conflict("The ticket could not be created because of concurrent changes; try again.")
 
@@ -219,7 +248,9 @@ async def assign(
     expected_version: int | None,
     now: datetime,
     publisher: Publisher,
+    kind: EventKind = EventKind.ASSIGNED,
 ) -> Ticket:
+    """`kind` TRANSFERRED logs a transfer (with its reason as the note)."""
     require_staff(actor, "assign tickets")
     if agent_id is None and group_id is None:
         raise BadUserInput("Give agentId, groupId or both.", field="agentId")
@@ -255,7 +286,7 @@ async def assign(
             return TicketChange()
         return TicketChange(
             updates={"group_id": new_group, "assignee_id": new_agent},
-            events=(EventDraft(kind=EventKind.ASSIGNED, before=before, after=after, note=note),),
+            events=(EventDraft(kind=kind, before=before, after=after, note=note),),
         )
 
     return (
@@ -384,9 +415,13 @@ async def _move(
         if only_from is not None and ticket.status is not only_from:
             raise Conflict(f"Only a {only_from.value} ticket can do that, not a {ticket.status.value} one.")
         updates, event = _status_events(ticket, target, reason)
+        if target in (S.RESOLVED, S.CLOSED) and ticket.category_id is not None:
+            # Whoever finishes the ticket stands by its category: it counts as confirmed
+            # when the classifier's accuracy is measured.
+            updates["category_confirmed"] = True
         return TicketChange(updates={**updates, **(extra or {})}, events=(event,))
 
-    return (
+    ticket = (
         await change_ticket(
             actor=actor,
             ticket_id=ticket_id,
@@ -396,6 +431,13 @@ async def _move(
             publisher=publisher,
         )
     ).ticket
+    if target in (S.RESOLVED, S.CLOSED) and ticket.group_id is not None and ticket.assignee_id is not None:
+        # The assignee has room again: the group's queue moves up now rather than at the sweep.
+        try:
+            await dispatch.drain(group_id=ticket.group_id, now=now, publisher=publisher)
+        except Exception:
+            logger.exception("draining group %s failed", ticket.group_id)
+    return ticket
 
 
 async def set_waiting(
@@ -525,7 +567,7 @@ async def set_priority(
         if ticket.priority is priority:
             return TicketChange()
         return TicketChange(
-            updates={"priority": priority},
+            updates={"priority": priority, "priority_origin": PriorityOrigin.AGENT},
             events=(
                 EventDraft(
                     kind=EventKind.PRIORITY_CHANGED,
@@ -555,33 +597,53 @@ async def set_category(
     expected_version: int | None,
     now: datetime,
     publisher: Publisher,
+    learn_from_corrections: bool = True,
 ) -> Ticket:
+    """A person's category: it takes the ticket out of the review queue, counts as the
+    truth for the classifier's accuracy and, when it corrects the classifier, becomes an
+    example of the category (`learn_from_corrections`)."""
     require_staff(actor, "change categories")
     if category_id is not None and not await Category.exists(id=category_id):
         raise NotFound("No category with that id.", field="categoryId")
 
     def decide(ticket: Ticket) -> TicketChange:
         _not_closed(ticket)
-        if ticket.category_id == category_id:
+        confirmed = category_id is not None
+        unchanged = ticket.category_id == category_id and ticket.category_confirmed == confirmed
+        if unchanged and not ticket.needs_review:
             return TicketChange()
+        corrects_model = (
+            category_id is not None
+            and ticket.classified_category_id is not None
+            and ticket.classified_category_id != category_id
+        )
         return TicketChange(
-            updates={"category_id": category_id},
+            updates={"category_id": category_id, "category_confirmed": confirmed, "needs_review": False},
             events=(
                 EventDraft(
                     kind=EventKind.CATEGORY_CHANGED,
                     before={"categoryId": ticket.category_id},
                     after={"categoryId": category_id},
+                    note="confirmed" if ticket.category_id == category_id else None,
                 ),
+            ),
+            side_writes=(
+                (triage.learn_correction(ticket.id, category_id),)
+                if corrects_model and learn_from_corrections and category_id is not None
+                else ()
             ),
         )
 
-    return (
-        await change_ticket(
-            actor=actor,
-            ticket_id=ticket_id,
-            expected_version=expected_version,
-            now=now,
-            decide=decide,
-            publisher=publisher,
-        )
-    ).ticket
+    result = await change_ticket(
+        actor=actor,
+        ticket_id=ticket_id,
+        expected_version=expected_version,
+        now=now,
+        decide=decide,
+        publisher=publisher,
+    )
+    if result.activities and result.ticket.assignee_id is None:
+        # A corrected category may belong to another group's work: route it again.
+        await dispatch.dispatch(ticket_id=ticket_id, now=now, publisher=publisher,
+                                why="category corrected", reroute=True)
+    return result.ticket

@@ -1,0 +1,277 @@
+"""Dispatch: route a ticket to a group by the routing rules, then hand it to an agent of the
+group by the group's strategy, within each agent's capacity; drain a group's queue as
+capacity frees up. Every decision is logged as an event naming the rule or strategy and why.
+
+Capacity holds under concurrency (several workers and API processes): an automatic
+assignment locks the candidate agents' rows (in id order, so two dispatches never deadlock)
+before it counts their load, so two dispatches can never both fill an agent's last slot.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from tortoise.transactions import in_transaction
+
+from domain.enums import (
+    STAFF_ROLES,
+    AssignmentStrategy,
+    CustomerTier,
+    EventKind,
+    Priority,
+    PriorityOrigin,
+    TicketStatus,
+)
+from domain.events import Publisher
+from domain.models import Category, Customer, Group, GroupMembership, RoutingRule, Ticket, User
+from domain.rules import assignment, routing
+from domain.services.ticket_changes import EventDraft, TicketChange, after_commit, change_ticket, write_events
+
+logger = logging.getLogger("helpdesk.dispatch")
+
+ACTIVE = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING]
+DRAIN_LIMIT = 100
+
+
+# --- routing ---------------------------------------------------------------------------
+
+
+def rule_spec(row: RoutingRule) -> routing.RoutingRule:
+    return routing.RoutingRule(
+        id=row.id,
+        name=row.name,
+        position=row.position,
+        enabled=row.enabled,
+        category_ids=frozenset(row.category_ids),
+        product_ids=frozenset(row.product_ids),
+        customer_tiers=frozenset(CustomerTier(t) for t in row.customer_tiers),
+        organisations=frozenset(row.organisations),
+        sources=frozenset(row.sources),
+        priorities=frozenset(Priority[p] for p in row.priorities),
+        keywords=tuple(row.keywords),
+        group_id=row.group_id or 0,
+        set_priority=row.set_priority,
+        tags=tuple(row.tags),
+    )
+
+
+async def decide_route(ticket: Ticket) -> routing.RouteDecision:
+    """Explicit rules first; then the category's default group; then the desk's default."""
+    customer = await Customer.get(id=ticket.customer_id)
+    subject = routing.RoutingTicket(
+        category_id=ticket.category_id,
+        product_id=ticket.product_id,
+        customer_tier=customer.tier,
+        organisation=customer.organisation,
+        source=ticket.source,
+        priority=ticket.priority,
+        text=f"{ticket.subject}\n{ticket.description}",
+    )
+    rules = [rule_spec(r) for r in await RoutingRule.filter(enabled=True).order_by("position", "id")]
+    decision = routing.route(subject, rules, None)
+    if decision.group_id is not None:
+        return decision
+    if ticket.category_id is not None:
+        category = await Category.get_or_none(id=ticket.category_id)
+        if category is not None and category.default_group_id is not None:
+            return routing.RouteDecision(
+                group_id=category.default_group_id, rule_id=None, rule_name=None,
+                reason=f"no rule matched: default group of category {category.name}",
+                set_priority=decision.set_priority, tags=decision.tags,
+            )
+    default = await Group.filter(is_default=True).order_by("id").first()
+    return routing.RouteDecision(
+        group_id=default.id if default else None, rule_id=None, rule_name=None,
+        reason=(
+            "no rule matched: the desk's default group" if default else "no rule matched and no default group"
+        ),
+        set_priority=decision.set_priority, tags=decision.tags,
+    )
+
+
+def _route_change(decision: routing.RouteDecision, why: str) -> Any:
+    def decide(ticket: Ticket) -> TicketChange:
+        if ticket.status not in ACTIVE or ticket.assignee_id is not None:
+            return TicketChange()  # someone is on it: routing never takes a ticket away
+        updates: dict[str, object] = {}
+        events: list[EventDraft] = []
+        tags = sorted(set(ticket.tags or []) | set(decision.tags))
+        if tags != sorted(ticket.tags or []):
+            updates["tags"] = tags
+        if decision.group_id is not None and decision.group_id != ticket.group_id:
+            updates["group_id"] = decision.group_id
+            events.append(EventDraft(
+                kind=EventKind.ASSIGNED,
+                before={"groupId": ticket.group_id, "assigneeId": None},
+                after={"groupId": decision.group_id, "assigneeId": None, "ruleId": decision.rule_id,
+                       "rule": decision.rule_name, "tags": list(decision.tags)},
+                note=f"{why}: {decision.reason}",
+            ))
+        if (decision.set_priority is not None and decision.set_priority is not ticket.priority
+                and ticket.priority_origin in (PriorityOrigin.DEFAULT, PriorityOrigin.CLASSIFIER)):
+            updates["priority"] = decision.set_priority
+            events.append(EventDraft(
+                kind=EventKind.PRIORITY_CHANGED,
+                before={"priority": ticket.priority.name}, after={"priority": decision.set_priority.name},
+                note=f"routing rule {decision.rule_name}",
+            ))
+        return TicketChange(updates=updates, events=tuple(events))
+
+    return decide
+
+
+async def route(*, ticket_id: int, now: datetime, publisher: Publisher, why: str = "routed") -> Ticket:
+    ticket = await Ticket.get(id=ticket_id)
+    decision = await decide_route(ticket)
+    result = await change_ticket(
+        actor=None, ticket_id=ticket_id, expected_version=None, now=now,
+        decide=_route_change(decision, why), publisher=publisher,
+    )
+    return result.ticket
+
+
+async def dispatch(
+    *, ticket_id: int, now: datetime, publisher: Publisher, why: str, reroute: bool = False
+) -> None:
+    """Route a ticket that has no group yet (or any unassigned one, with `reroute`), assign
+    it within its group, and page the group's on-call when it is urgent. Runs after the
+    change that calls for it has committed: a failure here leaves the ticket in its queue,
+    where the sweep's drain still finds it."""
+    from domain.services import paging  # paging changes tickets too: imported late
+
+    try:
+        ticket = await Ticket.get_or_none(id=ticket_id)
+        if ticket is None or ticket.assignee_id is not None or ticket.status not in ACTIVE:
+            return
+        if ticket.group_id is None or reroute:
+            ticket = await route(ticket_id=ticket_id, now=now, publisher=publisher, why=why)
+        if ticket.group_id is None:
+            return
+        await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher)
+        if ticket.priority is Priority.URGENT:
+            await paging.start(ticket_id=ticket_id, group_id=ticket.group_id, reason="urgent ticket",
+                               now=now, publisher=publisher)
+    except Exception:
+        logger.exception("dispatching ticket %s failed", ticket_id)
+
+
+# --- assignment ------------------------------------------------------------------------
+
+
+async def agent_loads(
+    agent_ids: Sequence[int], weights: Any = assignment.DEFAULT_PRIORITY_WEIGHTS
+) -> dict[int, int]:
+    rows = await Ticket.filter(assignee_id__in=list(agent_ids), status__in=ACTIVE).values_list(
+        "assignee_id", "priority"
+    )
+    loads = dict.fromkeys(agent_ids, 0)
+    for agent_id, priority in rows:
+        loads[agent_id] += assignment.weight(Priority(priority), weights)
+    return loads
+
+
+async def assign_in_group(*, ticket_id: int, now: datetime, publisher: Publisher) -> int | None:
+    """Gives an unassigned ticket to an agent of its group by the group's strategy; returns
+    the agent, or None when nobody is eligible (the ticket waits in the group's queue)."""
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+        if ticket is None or ticket.assignee_id is not None or ticket.group_id is None:
+            return None
+        if ticket.status not in ACTIVE:
+            return None
+        group = await Group.filter(id=ticket.group_id).select_for_update().first()
+        if group is None or group.assignment_strategy is AssignmentStrategy.MANUAL:
+            return None
+        member_ids = cast(
+            list[int], await GroupMembership.filter(group_id=group.id).values_list("user_id", flat=True)
+        )
+        # Locked in id order: concurrent dispatches to overlapping agents queue here, so each
+        # counts the load after the other's assignment.
+        agents = await User.filter(
+            id__in=member_ids, is_active=True, role__in=list(STAFF_ROLES)
+        ).order_by("id").select_for_update()
+        loads = await agent_loads([a.id for a in agents])
+        candidates = [
+            assignment.AgentLoad(
+                agent_id=a.id, availability=a.availability, capacity=a.capacity, load=loads[a.id],
+                skills=frozenset(str(s).lower() for s in a.skills), last_assigned_at=a.last_assigned_at,
+            )
+            for a in agents
+        ]
+        decision = assignment.choose_agent(
+            group.assignment_strategy, candidates, priority=ticket.priority,
+            required_skills=await _required_skills(ticket), last_agent_id=group.last_assigned_agent_id,
+        )
+        if decision.agent_id is None:
+            return None
+        written = await Ticket.filter(id=ticket.id, version=ticket.version).update(
+            assignee_id=decision.agent_id, version=ticket.version + 1, updated_at=now
+        )
+        if not written:
+            return None  # changed under us (cannot happen under the row lock; defensive)
+        ticket.assignee_id = decision.agent_id
+        ticket.version += 1
+        ticket.updated_at = now
+        await User.filter(id=decision.agent_id).update(last_assigned_at=now)
+        await Group.filter(id=group.id).update(last_assigned_agent_id=decision.agent_id)
+        activities = await write_events(
+            ticket=ticket, actor_id=None, now=now, previous_assignee_id=None,
+            drafts=(EventDraft(
+                kind=EventKind.ASSIGNED,
+                before={"groupId": group.id, "assigneeId": None},
+                after={"groupId": group.id, "assigneeId": decision.agent_id,
+                       "strategy": decision.strategy.value},
+                note=f"{decision.strategy.value.lower().replace('_', ' ')}: {decision.reason}",
+            ),),
+        )
+    await after_commit(ticket=ticket, activities=activities, publisher=publisher)
+    return decision.agent_id
+
+
+async def _required_skills(ticket: Ticket) -> frozenset[str]:
+    """Skills are named after categories and products: an agent with skill "billing" takes
+    tickets of the category or product called Billing."""
+    names: set[str] = set()
+    if ticket.category_id is not None:
+        category = await Category.get_or_none(id=ticket.category_id)
+        if category is not None:
+            names.add(category.name.strip().lower())
+    if ticket.product_id is not None:
+        from domain.models import Product
+
+        product = await Product.get_or_none(id=ticket.product_id)
+        if product is not None:
+            names.add(product.name.strip().lower())
+    return frozenset(names)
+
+
+async def drain(*, group_id: int, now: datetime, publisher: Publisher, limit: int = DRAIN_LIMIT) -> int:
+    """Assigns the group's waiting tickets, most urgent and oldest first, while anyone has
+    capacity; returns how many were assigned."""
+    group = await Group.get_or_none(id=group_id)
+    if group is None or group.assignment_strategy is AssignmentStrategy.MANUAL:
+        return 0
+    rows = await Ticket.filter(group_id=group_id, assignee_id__isnull=True, status__in=ACTIVE).values_list(
+        "id", "priority", "created_at"
+    )
+    order = assignment.drain_order([(i, Priority(p), c) for i, p, c in rows])
+    assigned = 0
+    for ticket_id in order[:limit]:
+        if await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher) is not None:
+            assigned += 1
+    return assigned
+
+
+async def drain_all(*, now: datetime, publisher: Publisher) -> int:
+    """The sweep's part of dispatch: catches capacity freed by anything (a resolved ticket,
+    an agent coming online, a lost job)."""
+    groups = cast(list[int], await Group.exclude(assignment_strategy=AssignmentStrategy.MANUAL)
+                  .values_list("id", flat=True))
+    total = 0
+    for group_id in groups:
+        try:
+            total += await drain(group_id=group_id, now=now, publisher=publisher)
+        except Exception:  # one group's trouble must not stop the others
+            logger.exception("draining group %s failed", group_id)
+    return total

@@ -1,0 +1,44 @@
+"""shared_embedder: one loaded Embedder per process, even when threads race for it."""
+
+import threading
+import time
+
+import pytest
+
+from domain.triage import embedder as embedder_module
+from domain.triage.embedder import SHARED_POLICY, Embedder, shared_embedder
+
+
+def test_shared_embedder_is_loaded_once_and_shared() -> None:
+    first = shared_embedder()
+    assert first.loaded
+    assert first.policy == SHARED_POLICY
+    assert shared_embedder() is first
+    vectors = first.encode(["hello", "x" * 20_000])
+    assert vectors.shape == (2, 384)
+
+
+def test_racing_threads_load_one_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[Embedder] = []
+
+    def slow_load(self: Embedder) -> Embedder:
+        loads.append(self)
+        time.sleep(0.05)  # widens the window in which a second loader could slip in
+        return self
+
+    monkeypatch.setattr(embedder_module, "_shared", None)
+    monkeypatch.setattr(Embedder, "load", slow_load)
+    start = threading.Barrier(8)
+    seen: list[Embedder] = []
+
+    def call() -> None:
+        start.wait()
+        seen.append(shared_embedder())
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1
+    assert len(seen) == 8 and all(e is loads[0] for e in seen)
