@@ -479,3 +479,25 @@ class Page(Model):
 
     class Meta:
         table = "pages"
+
+
+class OutboxMail(Model):
+    # Mail waits here until the SMTP server takes it: a down server delays mail, never loses it.
+    # `next_attempt_at` is null once sent; a sender claims a mail by moving it forward.
+
+    id = fields.BigIntField(primary_key=True)
+    to_address = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=300)
+    body = fields.TextField()
+    message_id = fields.CharField(max_length=200, unique=True)
+    in_reply_to = fields.CharField(max_length=200, null=True)
+    kind = fields.CharField(max_length=32)
+    ticket_id = fields.BigIntField(null=True, db_index=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    sent_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "outbox_mail"

@@ -38,6 +38,7 @@ from server.db import tortoise_config
 from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
 from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
+from server.mailer import Mailer
 from server.presence import MemoryPresence, RedisPresence
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers, ClassificationQueue
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
@@ -139,6 +140,9 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         stack.push_async_callback(http.aclose)
         webhooks = WebhookSender(settings.secret_key, http)
         stack.push_async_callback(webhooks.aclose)
+        mailer = Mailer(settings) if settings.smtp_host else None
+        if mailer is not None:
+            stack.push_async_callback(mailer.aclose)
         # One per process; the model itself loads on first use (classify query or job).
         models = TriageModels(shared_embedder)
         services.triage_models = models
@@ -157,6 +161,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                 ArqTimers(pool),
                 ArqClassificationQueue(pool) if settings.triage_enabled else None,
                 webhooks,
+                mailer,
             )
         else:
             publisher_ref: list[AppPublisher] = []
@@ -166,7 +171,10 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
 
             async def on_sweep() -> int:
                 checked = await sla_checks.sweep(now=services.clock(), publisher=publisher_ref[0])
-                return checked + await dispatch_due(now=services.clock(), publisher=publisher_ref[0])
+                checked += await dispatch_due(now=services.clock(), publisher=publisher_ref[0])
+                if mailer is not None:
+                    checked += await mailer.deliver_due(services.clock())
+                return checked
 
             timers = InProcessTimers(on_due, on_sweep, clock=services.clock)
             classifier: ClassificationQueue | None = None
@@ -182,7 +190,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                     clock=services.clock,
                 )
                 classifier = await stack.enter_async_context(InProcessClassifier(run, pending))
-            publisher_ref.append(AppPublisher(broadcast, timers, classifier, webhooks))
+            publisher_ref.append(AppPublisher(broadcast, timers, classifier, webhooks, mailer))
             services.publisher = publisher_ref[0]
             await stack.enter_async_context(timers)
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)

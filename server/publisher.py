@@ -10,6 +10,7 @@ from broadcaster import Broadcast
 
 from domain.events import ALL_TICKETS_CHANNEL, PageNotification, TicketActivity
 from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, classify_job_id, sla_job_id
+from server.mailer import Mailer
 from server.webhooks import WebhookSender
 
 
@@ -56,11 +57,13 @@ class AppPublisher:
         timers: SlaTimers,
         classification: ClassificationQueue | None = None,
         webhooks: WebhookSender | None = None,
+        mailer: Mailer | None = None,
     ) -> None:
         self._broadcast = broadcast
         self._timers = timers
         self._classification = classification or NoClassification()
         self._webhooks = webhooks
+        self._mailer = mailer
 
     async def publish(self, activities: list[TicketActivity]) -> None:
         for activity in activities:
@@ -74,6 +77,20 @@ class AppPublisher:
         await self._classification.enqueue(ticket_id)
 
     async def notify_page(self, notification: PageNotification) -> None:
+        if self._mailer is not None:
+            await self._mailer.queue(
+                to_address=notification.user_email,
+                subject=f"[{notification.ticket_key}] Paged: {notification.subject}",
+                body=(
+                    f"You are paged for {notification.ticket_key} ({notification.priority}): "
+                    f"{notification.subject}\n\nReason: {notification.reason}\n\n"
+                    f"Acknowledge with the acknowledgePage mutation (page {notification.page_id}) "
+                    "or the next person in the on-call chain is paged.\n"
+                ),
+                kind="page",
+                ticket_id=notification.ticket_id,
+                now=notification.at,
+            )
         if notification.webhook_url and self._webhooks is not None:
             self._webhooks.send(notification.webhook_url, {
                 "type": "page",

@@ -29,6 +29,13 @@ class Settings:
     triage_learn_from_corrections: bool = True
     # arq's queue: deployments (or test runs) that share one Redis keep their jobs apart.
     queue_name: str = "arq:queue"
+    # Outgoing mail (on-call pages); unset host: no mail is sent or queued.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "helpdesk@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -74,6 +81,12 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
             source.get("HELPDESK_TRIAGE_LEARN", "on"), "HELPDESK_TRIAGE_LEARN"
         ),
         queue_name=source.get("HELPDESK_QUEUE_NAME") or "arq:queue",
+        smtp_host=source.get("HELPDESK_SMTP_HOST") or None,
+        smtp_port=int(source.get("HELPDESK_SMTP_PORT", "25")),
+        smtp_from=source.get("HELPDESK_SMTP_FROM") or "helpdesk@localhost",
+        smtp_username=source.get("HELPDESK_SMTP_USERNAME") or None,
+        smtp_password=source.get("HELPDESK_SMTP_PASSWORD") or None,
+        smtp_starttls=_flag(source.get("HELPDESK_SMTP_STARTTLS", "off"), "HELPDESK_SMTP_STARTTLS"),
     )
 
 

@@ -33,6 +33,12 @@ async def dispatch_sweep(ctx: dict[str, Any]) -> int:
     return await dispatch_due(now=utc_now(), publisher=ctx["publisher"])
 
 
+async def mail_sweep(ctx: dict[str, Any]) -> int:
+    """Mail the SMTP server did not take yet (it was down) goes out once it answers."""
+    mailer = ctx.get("mailer")
+    return await mailer.deliver_due(utc_now()) if mailer is not None else 0
+
+
 async def classify_ticket(ctx: dict[str, Any], ticket_id: int) -> None:
     # Concurrent jobs meet in the worker's batcher and share one encode call.
     await ctx["classify_batcher"].submit(ticket_id)

@@ -16,6 +16,7 @@ from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from server.db import tortoise_config
 from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB
+from server.mailer import Mailer
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers
 from server.settings import Settings
 from server.webhooks import WebhookSender
@@ -36,8 +37,10 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         ctx["broadcast"] = broadcast
         ctx["http"] = httpx.AsyncClient()
         ctx["webhooks"] = WebhookSender(settings.secret_key, ctx["http"])
+        ctx["mailer"] = Mailer(settings) if settings.smtp_host else None
         ctx["publisher"] = AppPublisher(
-            broadcast, ArqTimers(ctx["redis"]), ArqClassificationQueue(ctx["redis"]), ctx["webhooks"]
+            broadcast, ArqTimers(ctx["redis"]), ArqClassificationQueue(ctx["redis"]), ctx["webhooks"],
+            ctx["mailer"],
         )
         # The model loads on the first classification, off the event loop, once per process.
         models = TriageModels(shared_embedder)
@@ -48,6 +51,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if ctx.get("mailer") is not None:
+            await ctx["mailer"].aclose()
         if "webhooks" in ctx:
             await ctx["webhooks"].aclose()
             await ctx["http"].aclose()
@@ -58,6 +63,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
     cron_jobs = [
         cron(jobs.sla_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
         cron(jobs.dispatch_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
+        cron(jobs.mail_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
     ]
     if settings.triage_enabled:
         cron_jobs.append(

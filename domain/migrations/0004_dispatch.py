@@ -41,6 +41,26 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='OutboxMail',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('to_address', fields.CharField(max_length=254)),
+                ('subject', fields.CharField(max_length=300)),
+                ('body', fields.TextField(unique=False)),
+                ('message_id', fields.CharField(unique=True, max_length=200)),
+                ('in_reply_to', fields.CharField(null=True, max_length=200)),
+                ('kind', fields.CharField(max_length=32)),
+                ('ticket_id', fields.BigIntField(null=True, db_index=True)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox_mail', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Page',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),

@@ -9,14 +9,18 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tests.api.desk import Desk, Person, build_desk, unique
 from tests.api.own_desk import OwnDesk, own_desk, wait_for
@@ -32,9 +36,41 @@ TICKET = """query($id: ID!) { ticket(id: $id) { id priority group { id } assigne
 
 
 
+class MailSink:
+    """A real local SMTP server (aiosmtpd) that keeps what it is sent; it can be stopped and
+    started again on the same port to play an outage."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[Message] = []
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
 @pytest.fixture(scope="module")
-def desks(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[list[OwnDesk]]:
-    settings = {"HELPDESK_TRIAGE": "off", "HELPDESK_SECRET_KEY": SECRET}
+def sink() -> Iterator[MailSink]:
+    running = MailSink()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def desks(tmp_path_factory: pytest.TempPathFactory, backend: Backend, sink: MailSink) -> Iterator[list[OwnDesk]]:
+    settings = {"HELPDESK_TRIAGE": "off", "HELPDESK_SECRET_KEY": SECRET, "HELPDESK_SMTP_HOST": "127.0.0.1",
+                "HELPDESK_SMTP_PORT": str(sink.port), "HELPDESK_SMTP_FROM": "desk@helpdesk.test"}
     with own_desk(tmp_path_factory.mktemp("dispatch"), settings, api_processes=2) as running:
         yield running
 
@@ -207,7 +243,9 @@ def receiver() -> Iterator[Receiver]:
 PAGES = "query { pages(openOnly: false) { id reason exhausted acknowledgedBy { id } calls { agent { id } } ticket { id } } }"
 
 
-def test_urgent_tickets_page_on_call_and_walk_the_chain_until_acknowledged(desk: Desk, receiver: Receiver) -> None:
+def test_urgent_tickets_page_on_call_and_walk_the_chain_until_acknowledged(
+    desk: Desk, receiver: Receiver, sink: MailSink
+) -> None:
     group = desk.group()
     first, second = agents(desk, group, 2, online=False)
     supervisor = desk.staff("SUPERVISOR", [group])
@@ -238,6 +276,27 @@ def test_urgent_tickets_page_on_call_and_walk_the_chain_until_acknowledged(desk:
     assert desk.gql.error("mutation($p: ID!) { acknowledgePage(pageId: $p) { id } }", {"p": opened["id"]},
                           outsider.token).code == "FORBIDDEN"
     assert supervisor.id  # closes the chain: covered by the pure escalation_chain tests
+    mails = wait_for(lambda: [m for m in sink.messages if first.email in m["To"] or second.email in m["To"]],
+                     "the page mails", timeout=30)
+    assert any(m["Subject"].startswith("[HD-") and "Paged" in m["Subject"] for m in mails)
+    assert all(m["Auto-Submitted"] == "auto-generated" and m["Message-ID"] for m in mails)
+
+
+def test_page_mail_waits_in_the_outbox_while_smtp_is_down(desk: Desk, sink: MailSink) -> None:
+    group = desk.group()
+    [person] = agents(desk, group, 1, online=False)
+    desk.gql.ok("mutation($i: OnCallScheduleInput!) { upsertOnCallSchedule(input: $i) { id } }",
+                {"i": {"groupId": group, "participantIds": [person.id],
+                       "startsAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}}, desk.admin)
+    sink.stop()
+    try:
+        create(desk, "Outage while mail is down", groupId=group, priority="URGENT")
+        time.sleep(2)  # the first attempt fails: nobody listens
+        assert not [m for m in sink.messages if person.email in m["To"]]
+    finally:
+        sink.start()
+    mails = wait_for(lambda: [m for m in sink.messages if person.email in m["To"]], "the retried mail", timeout=60)
+    assert len(mails) == 1
 
 
 def test_on_call_follows_the_rotation_across_its_hand_over(desk: Desk) -> None:
@@ -303,3 +362,39 @@ def test_concurrent_intake_on_every_api_process_never_overfills_an_agent_or_assi
     for row in rows:
         automatic = [e for e in row["events"] if e["kind"] == "ASSIGNED" and (e["after"] or {}).get("strategy")]
         assert len(automatic) <= 1
+
+
+def test_a_corrected_category_routes_an_unassigned_ticket_again(desk: Desk) -> None:
+    target = desk.group()
+    category = desk.gql.ok("mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }",
+                           {"i": {"name": unique("Refunds")}}, desk.admin)["createCategory"]["id"]
+    desk.gql.ok("mutation($i: RoutingRuleInput!) { upsertRoutingRule(input: $i) { id } }",
+                {"i": {"name": unique("Refunds rule"), "position": 0, "categoryIds": [category], "groupId": target}},
+                desk.admin)
+    ticket_id = create(desk, "money back please", groupId=desk.group_id)
+    desk.gql.ok("mutation($t: ID!, $c: ID) { setCategory(ticketId: $t, categoryId: $c) { id } }",
+                {"t": ticket_id, "c": category}, desk.admin)
+    row = ticket(desk, ticket_id)
+    assert row["group"]["id"] == target
+    assert any(e["kind"] == "ASSIGNED" and e["note"].startswith("category corrected") for e in row["events"])
+
+
+def test_an_override_takes_the_watch_for_its_window(desk: Desk) -> None:
+    group = desk.group()
+    a, b = agents(desk, group, 2, online=False)
+    desk.gql.ok("mutation($i: OnCallScheduleInput!) { upsertOnCallSchedule(input: $i) { id } }",
+                {"i": {"groupId": group, "participantIds": [a.id], "startsAt": "2026-01-01T00:00:00Z"}}, desk.admin)
+    query = "query($g: ID!, $at: DateTime) { onCallSchedule(groupId: $g) { onCall(at: $at) { id } overrides { id } } }"
+    override = desk.gql.ok(
+        "mutation($g: ID!, $u: ID!, $s: DateTime!, $e: DateTime!) { addOnCallOverride(groupId: $g, userId: $u, startsAt: $s, endsAt: $e) { id } }",
+        {"g": group, "u": b.id, "s": "2026-06-01T00:00:00Z", "e": "2026-06-02T00:00:00Z"}, desk.admin,
+    )["addOnCallOverride"]
+    during = desk.gql.ok(query, {"g": group, "at": "2026-06-01T12:00:00Z"}, desk.admin)["onCallSchedule"]
+    after = desk.gql.ok(query, {"g": group, "at": "2026-06-02T00:00:00Z"}, desk.admin)["onCallSchedule"]
+    assert during["onCall"]["id"] == b.id and after["onCall"]["id"] == a.id
+    desk.gql.ok("mutation($id: ID!) { removeOnCallOverride(id: $id) }", {"id": override["id"]}, desk.admin)
+    assert desk.gql.ok(query, {"g": group, "at": "2026-06-01T12:00:00Z"}, desk.admin)["onCallSchedule"]["onCall"]["id"] == a.id
+    bad = desk.gql.error("mutation($i: OnCallScheduleInput!) { upsertOnCallSchedule(input: $i) { id } }",
+                         {"i": {"groupId": group, "participantIds": [desk.agent.id if desk.agent else ""],
+                                "startsAt": "2026-01-01T00:00:00Z"}}, desk.admin)
+    assert bad.code == "BAD_USER_INPUT"  # not a member of the group

@@ -1,0 +1,77 @@
+"""Outgoing mail through an outbox: queued in the database, sent by whoever sweeps, retried
+with backoff while the SMTP server is down. A mail is claimed by moving its next attempt
+forward in one conditional UPDATE, so two senders never send it twice."""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+
+from domain.models import OutboxMail
+from domain.rules.retry import retry_delay
+
+logger = logging.getLogger("helpdesk.outbox")
+
+# Long enough for one SMTP conversation: a sender that dies mid-send frees the mail after it.
+CLAIM = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Mail:
+    to_address: str
+    subject: str
+    body: str
+    message_id: str
+    in_reply_to: str | None
+
+
+Send = Callable[[Mail], Awaitable[None]]
+
+
+def new_message_id(domain: str) -> str:
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+async def enqueue(
+    *, to_address: str, subject: str, body: str, kind: str, now: datetime, message_domain: str,
+    ticket_id: int | None = None, in_reply_to: str | None = None,
+) -> OutboxMail:
+    return await OutboxMail.create(
+        to_address=to_address, subject=subject[:300], body=body, kind=kind, ticket_id=ticket_id,
+        message_id=new_message_id(message_domain), in_reply_to=in_reply_to, next_attempt_at=now,
+        created_at=now,
+    )
+
+
+async def deliver(*, mail_id: int, now: datetime, send: Send) -> bool:
+    """Sends one mail if it is due and nobody else has claimed it; True when sent."""
+    claimed = await OutboxMail.filter(id=mail_id, next_attempt_at__lte=now).update(
+        next_attempt_at=now + CLAIM
+    )
+    if not claimed:
+        return False
+    row = await OutboxMail.get(id=mail_id)
+    try:
+        await send(Mail(row.to_address, row.subject, row.body, row.message_id, row.in_reply_to))
+    except Exception as error:  # any failure: keep the mail and try again later
+        attempts = row.attempts + 1
+        await OutboxMail.filter(id=mail_id).update(
+            attempts=attempts, next_attempt_at=now + retry_delay(attempts), last_error=str(error)[:2000]
+        )
+        logger.info("mail %s not sent (attempt %d): %s", row.message_id, attempts, error)
+        return False
+    await OutboxMail.filter(id=mail_id).update(
+        attempts=row.attempts + 1, sent_at=now, next_attempt_at=None, last_error=None
+    )
+    return True
+
+
+async def deliver_due(*, now: datetime, send: Send, limit: int = 100) -> int:
+    due = cast(list[int], await OutboxMail.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
+               .limit(limit).values_list("id", flat=True))
+    sent = 0
+    for mail_id in due:
+        sent += await deliver(mail_id=mail_id, now=now, send=send)
+    return sent

@@ -1,0 +1,63 @@
+"""SMTP out, through the outbox: mail is queued in the database, handed to the SMTP server
+at once when it answers, and retried by the sweeps while it does not."""
+
+import asyncio
+import logging
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+
+from domain.services import outbox
+from server.settings import Settings
+
+logger = logging.getLogger("helpdesk.mail")
+
+
+class Mailer:
+    def __init__(self, settings: Settings) -> None:
+        assert settings.smtp_host is not None
+        self._settings = settings
+        self._domain = settings.smtp_from.rsplit("@", 1)[-1] or "localhost"
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    async def send(self, mail: outbox.Mail) -> None:
+        message = EmailMessage()
+        message["From"] = self._settings.smtp_from
+        message["To"] = mail.to_address
+        message["Subject"] = mail.subject
+        message["Message-ID"] = mail.message_id
+        message["Date"] = format_datetime(datetime.now().astimezone())
+        # Machine-written: well-behaved auto-responders stay quiet, so no mail loops.
+        message["Auto-Submitted"] = "auto-generated"
+        if mail.in_reply_to:
+            message["In-Reply-To"] = mail.in_reply_to
+            message["References"] = mail.in_reply_to
+        message.set_content(mail.body)
+        settings = self._settings
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            timeout=10,
+        )
+
+    async def queue(
+        self, *, to_address: str, subject: str, body: str, kind: str, ticket_id: int | None, now: datetime
+    ) -> None:
+        row = await outbox.enqueue(to_address=to_address, subject=subject, body=body, kind=kind,
+                                   ticket_id=ticket_id, now=now, message_domain=self._domain)
+        # Try at once, off the caller's path; the sweep retries what this does not send.
+        task = asyncio.create_task(outbox.deliver(mail_id=row.id, now=now, send=self.send))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def deliver_due(self, now: datetime) -> int:
+        return await outbox.deliver_due(now=now, send=self.send)
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*self._tasks, return_exceptions=True)
