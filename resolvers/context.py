@@ -35,6 +35,8 @@ class AppServices:
     presence: Any = None
     # domain.services.triage_models.TriageModels: this process's classifiers
     triage_models: Any = None
+    # schema.shared_results.SharedResults: subscription results shared across subscribers
+    shared_results: Any = None
     triage_enabled: bool = True
     triage_threshold: float = 0.7
     learn_from_corrections: bool = True

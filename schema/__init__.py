@@ -3,7 +3,7 @@
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import apply_code
 from schema.rate_limit import RateLimit
 from schema.root import Mutation, Query, Subscription
+from schema.shared_results import SharedResults, variables_key, view_key
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5_000
@@ -33,6 +34,31 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
         executor = super().build_per_event_executor(payload)
         executor._relevant_sub_fields = {}
         return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._shared_key()
+        if key is None:
+            return super().execute_operation(serially)
+        shared: SharedResults = self.context_value.services.shared_results
+        execute = super().execute_operation
+        return shared.run(key, lambda: execute(serially))  # type: ignore[arg-type,return-value]
+
+    def _shared_key(self) -> Any:
+        """Set for a subscription event that names its logged event; None: execute alone."""
+        if self.operation.operation is not OperationType.SUBSCRIPTION:
+            return None
+        root = self.root_value
+        # Typed events carry `event_id`; ticketEvents yields the logged TicketEvent itself.
+        event_id = getattr(root, "event_id", None) or (
+            getattr(root, "id", None) if type(root).__name__ == "TicketEvent" else None
+        )
+        services = getattr(self.context_value, "services", None)
+        view = view_key(getattr(self.context_value, "actor", None))
+        if event_id is None or view is None or getattr(services, "shared_results", None) is None:
+            return None
+        # The parser cache hands every subscriber of one document the same operation node.
+        return (id(self.operation), type(root).__name__, str(event_id), view,
+                variables_key(self.variable_values.coerced))
 
 
 class HelpdeskSchema(strawberry.Schema):

@@ -33,6 +33,7 @@ from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from resolvers.context import AppServices, RequestContext
 from schema import build_schema
+from schema.shared_results import SharedResults
 from server.auth import authenticate
 from server.db import tortoise_config
 from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
@@ -201,6 +202,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
 def create_app(settings: Settings) -> Starlette:
     services = AppServices(
         publisher=NullPublisher(),
+        shared_results=SharedResults(),
         triage_enabled=settings.triage_enabled,
         triage_threshold=settings.triage_threshold,
         learn_from_corrections=settings.triage_learn_from_corrections,

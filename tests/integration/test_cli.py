@@ -1,5 +1,9 @@
 """The `helpdesk` command as users run it: as processes, against this run's database."""
 
+import csv
+import json
+from pathlib import Path
+
 import httpx
 
 from tests.conftest import run_cli, serve_process
@@ -34,3 +38,26 @@ def test_token_create_prints_the_token_last_and_creates_the_user_once(
 def test_token_create_rejects_a_bad_email(cli_env: dict[str, str], migrated: None) -> None:
     result = run_cli(cli_env, "token", "create", "--email", "nope", "--role", "AGENT")
     assert result.returncode == 2 and "email" in result.stderr
+
+
+def test_classify_eval_measures_a_labelled_file(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """The command of API.md, end to end: cross-validation on a small file the test writes."""
+    rows = {
+        "billing": ["I was charged twice", "Send me my invoice", "My card payment failed",
+                    "Refund my last payment", "Change my billing address", "Wrong amount on the invoice"],
+        "access": ["I cannot log in", "Password reset mail never arrives", "My account is locked",
+                   "Two-factor code rejected", "Forgot my username", "Login page says wrong password"],
+    }
+    path = tmp_path / "tickets.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["body", "kind"])
+        for label, texts in rows.items():
+            writer.writerows([text, label] for text in texts)
+    result = run_cli(cli_env, "classify-eval", str(path), "--text-column", "body", "--label-column", "kind",
+                     "--folds", "3", "--json", timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert 0.5 <= report["accuracy"] <= 1.0 and "macro_f1" in json.dumps(report).lower().replace("-", "_")
+    missing = run_cli(cli_env, "classify-eval", str(path), "--label-column", "nope")
+    assert missing.returncode == 2 and "nope" in missing.stderr
