@@ -29,6 +29,7 @@ class Outcome:
     train_seconds: list[float]
     predict_seconds: float
     temperatures: list[float]
+    knn_weights: list[float]
     model_name: str
 
 
@@ -50,6 +51,7 @@ def run_splits(
     split_accuracies: list[float] = []
     train_seconds: list[float] = []
     temperatures: list[float] = []
+    knn_weights: list[float] = []
     predict_seconds = 0.0
     model_name = ""
     bar = tqdm(splits, desc="train and test", unit="split", disable=not progress, leave=False)
@@ -71,6 +73,7 @@ def run_splits(
         right = [labels[i] == p.label for i, p in zip(test, predictions, strict=True)]
         split_accuracies.append(float(np.mean(right)) if right else 0.0)
         temperatures.append(classifier.temperature)
+        knn_weights.append(classifier.knn_weight)
         model_name = classifier.model_name
     order = sorted(tested)
     return Outcome(
@@ -81,6 +84,7 @@ def run_splits(
         train_seconds=train_seconds,
         predict_seconds=predict_seconds,
         temperatures=temperatures,
+        knn_weights=knn_weights,
         model_name=model_name,
     )
 

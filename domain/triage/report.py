@@ -31,6 +31,7 @@ def build(
         **context,
         "model": outcome.model_name,
         "temperatures": outcome.temperatures,
+        "knn_weights": outcome.knn_weights,
         "items": len(truth),
         "accuracy": metrics.accuracy(truth, predicted),
         "macro_f1": metrics.macro_f1(truth, predicted),
@@ -56,10 +57,11 @@ def _head(result: dict[str, Any]) -> list[str]:
     data, scheme = result["data"], result["scheme"]
     splits = " ".join(f"{a:.4f}" for a in result["split_accuracies"])
     temperatures = " ".join(f"{t:.3g}" for t in result["temperatures"])
+    weights = " ".join(f"{w:g}" for w in result["knn_weights"])
     return [
         f"data       {data['summary']}",
         f"scheme     {scheme['summary']}",
-        f"model      {result['model']} (temperature {temperatures})",
+        f"model      {result['model']} (temperature {temperatures}; neighbour weight {weights})",
         f"items      {result['items']:,} predicted",
         f"accuracy   {result['accuracy']:.4f}  (per split: {splits})",
         f"macro-F1   {result['macro_f1']:.4f}",

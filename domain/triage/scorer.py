@@ -1,18 +1,23 @@
-"""Uncalibrated class scores: logistic regression over the features, plus embedding neighbours.
+"""Uncalibrated class scores: logistic regression over the features, and embedding neighbours.
 
-Scores are log-probabilities over the full label set (column j is label j of the caller's
-labels), so the calibration can treat a model trained on a subset of the labels (a
-cross-validation fold that missed a rare label) like any other.
+The two come back apart; the caller weighs them (the weight is fitted with the temperature,
+since the best mix depends on the labels: see TrainingConfig). Both are log-probabilities
+over the full label set (column j is label j of the caller's labels), so the calibration
+can treat a model trained on a subset of the labels (a cross-validation fold that missed a
+rare label) like any other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import ThreadpoolController
 
 from domain.triage.embedder import Vector
 from domain.triage.features import FeatureConfig, TextFeatures
@@ -23,6 +28,27 @@ LabelIds = npt.NDArray[np.int_]
 # The log-probability of a label the model never saw: certain enough to lose, finite so
 # that temperature scaling and averaging stay well defined.
 _ABSENT = float(np.log(1e-12))
+@cache
+def _controller() -> ThreadpoolController:
+    # Finding the loaded libraries reads /proc/self/maps: 3 ms, a fifth of a single-ticket
+    # classification, so it is done once. numpy's and scipy's BLAS are loaded by then, as
+    # this module imports them.
+    return ThreadpoolController()
+
+
+def _one_thread() -> Any:
+    """Keeps BLAS to one thread inside the block (a context manager).
+
+    The solver's many small BLAS calls gain nothing from threads, and on a busy 2-core
+    machine the spinning BLAS workers fight the server and each other: a logistic regression
+    on 100 tickets took 0.7-1.1 s with the default pool while another process was busy,
+    0.04-0.06 s with one thread. OpenBLAS's thread count is process-wide: threads that
+    classify at once may leave it at one thread after they return, which only slows large
+    numpy products elsewhere.
+    """
+    return _controller().limit(limits=1, user_api="blas")
+
+
 # Neighbour queries are taken in blocks to bound the similarity matrix (block x training).
 _QUERY_BLOCK = 1024
 
@@ -34,8 +60,17 @@ class ScorerConfig:
     max_iter: int
     knn_k: int
     knn_sharpness: float
-    knn_weight: float
     knn_smoothing: float
+
+
+@dataclass(frozen=True)
+class Parts:
+    linear: Scores  # the regression's log-probabilities
+    neighbours: Scores  # the neighbour vote's smoothed log-probabilities
+
+    def combined(self, knn_weight: float) -> Scores:
+        result: Scores = self.linear + knn_weight * self.neighbours
+        return result
 
 
 class Scorer:
@@ -60,21 +95,21 @@ class Scorer:
         matrix = self._features.fit_transform(texts, vectors)
         # lbfgs is deterministic; random_state only matters to solvers that shuffle.
         model = LogisticRegression(C=self.config.c, max_iter=self.config.max_iter, random_state=0)
-        self._model = model.fit(matrix, self._ids)
+        with _one_thread():
+            self._model = model.fit(matrix, self._ids)
         return self
 
-    def scores(self, texts: Sequence[str], vectors: Vector) -> Scores:
-        """(len(texts), label_count) log-probability-like scores; higher is likelier."""
-        out = np.full((len(texts), self.label_count), _ABSENT, dtype=np.float64)
+    def parts(self, texts: Sequence[str], vectors: Vector) -> Parts:
+        """(len(texts), label_count) log-probabilities of both models; higher is likelier."""
+        linear = np.full((len(texts), self.label_count), _ABSENT, dtype=np.float64)
         if self._only is not None:
-            out[:, self._only] = 0.0
-            return out
+            linear[:, self._only] = 0.0
+            return Parts(linear, np.zeros_like(linear))
         assert self._model is not None, "fit() first"
         columns = np.asarray(self._model.classes_, dtype=np.int_)
-        out[:, columns] = self._model.predict_log_proba(self._features.transform(texts, vectors))
-        if self.config.knn_weight > 0:
-            out += self.config.knn_weight * self._neighbour_scores(vectors)
-        return out
+        with _one_thread():
+            linear[:, columns] = self._model.predict_log_proba(self._features.transform(texts, vectors))
+            return Parts(linear, self._neighbour_scores(vectors))
 
     def _neighbour_scores(self, vectors: Vector) -> Scores:
         """Log of a similarity-weighted vote of the nearest training examples.

@@ -58,6 +58,9 @@ def test_classify_eval_measures_a_labelled_file(cli_env: dict[str, str], tmp_pat
                      "--folds", "3", "--json", timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert 0.5 <= report["accuracy"] <= 1.0 and "macro_f1" in json.dumps(report).lower().replace("-", "_")
-    missing = run_cli(cli_env, "classify-eval", str(path), "--label-column", "nope")
+    assert report["items"] == 12 and 0.5 <= report["accuracy"] <= 1.0 and 0 <= report["macro_f1"] <= 1.0
+    assert {row["label"] for row in report["per_class"]} == {"billing", "access"}
+    assert sorted(report["confusion"]["labels"]) == ["access", "billing"]
+    assert sum(map(sum, report["confusion"]["matrix"])) == 12 and report["accuracy_at_coverage"]
+    missing = run_cli(cli_env, "classify-eval", str(path), "--text-column", "body", "--label-column", "nope")
     assert missing.returncode == 2 and "nope" in missing.stderr
