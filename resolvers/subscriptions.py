@@ -38,6 +38,8 @@ class Selection:
 
     replay: Q
     live: Callable[[TicketActivity], bool]
+    # A last check on the loaded event, for what the announcement does not say.
+    accept: Callable[[Delivery], bool] = lambda _: True
 
 
 def _visible(actor: Actor, ticket: Ticket) -> bool:
@@ -61,6 +63,7 @@ async def _replay(actor: Actor, selection: Selection, after: int, delivered: set
         and row.ticket_id in tickets
         and _visible(actor, tickets[row.ticket_id])
         and can_see_event(actor, row.kind)
+        and selection.accept(Delivery(row, tickets[row.ticket_id]))
     ]
 
 
@@ -102,6 +105,8 @@ async def follow(info: Info, *, since: str | None, selection: Selection) -> Asyn
             # the strength of a message (a foreign publisher on a shared broker, say).
             if loaded is None or loaded.ticket.id != message.ticket_id or not _visible(actor, loaded.ticket):
                 continue
+            if not selection.accept(loaded):
+                continue
             delivered.add(loaded.event.id)
             yield loaded
 
@@ -123,6 +128,18 @@ def workbench_selection(actor: Actor) -> Selection:
     return Selection(
         replay=Q(assignee_id=me) | Q(previous_assignee_id=me),
         live=lambda a: a.assignee_id == me or a.previous_assignee_id == me,
+    )
+
+
+def page_selection(actor: Actor) -> Selection:
+    """The on-call pages that call the caller."""
+    if not actor.is_staff:
+        raise Forbidden("Pages are for staff.")
+    me = actor.user_id
+    return Selection(
+        replay=Q(kind=EventKind.PAGED),
+        live=lambda a: a.kind is EventKind.PAGED,
+        accept=lambda d: (d.event.after or {}).get("userId") == me,
     )
 
 

@@ -208,6 +208,16 @@ class Subscription:
         async for present in presence.follow_ticket_presence(info, ticket_id):
             yield present
 
+    @strawberry.subscription(
+        description="You are paged (on call for an urgent ticket): PAGED events naming you, live."
+    )
+    async def my_pages(
+        self, info: strawberry.Info, since: strawberry.ID | None = None
+    ) -> AsyncGenerator[TicketEvent, None]:
+        selection = subscriptions.page_selection(info.context.require_actor())
+        async for item in subscriptions.follow(info, since=since, selection=selection):
+            yield TicketEvent.from_model(item.event)
+
     @strawberry.subscription(description="Every event of one ticket you may see, as it happens.")
     async def ticket_events(
         self, info: strawberry.Info, ticket_id: strawberry.ID, since: strawberry.ID | None = None

@@ -276,12 +276,14 @@ class TicketEvent:
     after: JSON | None
     note: str | None
     created_at: datetime
+    ticket_id: strawberry.ID
     actor_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: models.TicketEvent) -> "TicketEvent":
         return cls(
             id=strawberry.ID(str(row.id)),
+            ticket_id=strawberry.ID(str(row.ticket_id)),
             kind=row.kind,
             before=cast(JSON | None, row.before),
             after=cast(JSON | None, row.after),

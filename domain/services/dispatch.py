@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from domain.enums import (
     STAFF_ROLES,
     AssignmentStrategy,
+    Availability,
     CustomerTier,
     EventKind,
     Priority,
@@ -255,12 +256,28 @@ async def drain(*, group_id: int, now: datetime, publisher: Publisher, limit: in
     rows = await Ticket.filter(group_id=group_id, assignee_id__isnull=True, status__in=ACTIVE).values_list(
         "id", "priority", "created_at"
     )
+    if not rows or not await _anyone_online(group_id):
+        return 0  # the sweep comes every few seconds: an empty or unstaffed queue costs one query
+    priorities = {i: Priority(p) for i, p, _ in rows}
     order = assignment.drain_order([(i, Priority(p), c) for i, p, c in rows])
     assigned = 0
+    too_heavy: int | None = None  # no agent had room for a ticket this heavy
     for ticket_id in order[:limit]:
+        ticket_weight = assignment.weight(priorities[ticket_id])
+        if too_heavy is not None and ticket_weight >= too_heavy:
+            continue
         if await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher) is not None:
             assigned += 1
+        else:
+            too_heavy = ticket_weight if too_heavy is None else min(too_heavy, ticket_weight)
     return assigned
+
+
+async def _anyone_online(group_id: int) -> bool:
+    member_ids = cast(
+        list[int], await GroupMembership.filter(group_id=group_id).values_list("user_id", flat=True)
+    )
+    return await User.filter(id__in=member_ids, is_active=True, availability=Availability.ONLINE).exists()
 
 
 async def drain_all(*, now: datetime, publisher: Publisher) -> int:

@@ -26,6 +26,7 @@ from tests.api.desk import Desk, Person, build_desk, unique
 from tests.api.own_desk import OwnDesk, own_desk, wait_for
 from tests.backends import Backend
 from tests.conftest import free_port
+from tests.ws import Socket
 
 T = TypeVar("T")
 SECRET = "dispatch-test-secret"
@@ -398,3 +399,26 @@ def test_an_override_takes_the_watch_for_its_window(desk: Desk) -> None:
                          {"i": {"groupId": group, "participantIds": [desk.agent.id if desk.agent else ""],
                                 "startsAt": "2026-01-01T00:00:00Z"}}, desk.admin)
     assert bad.code == "BAD_USER_INPUT"  # not a member of the group
+
+
+def test_the_paged_person_hears_it_live_and_others_do_not(desks: list[OwnDesk], desk: Desk) -> None:
+    group = desk.group()
+    on_call, bystander = agents(desk, group, 2, online=False)
+    desk.gql.ok("mutation($i: OnCallScheduleInput!) { upsertOnCallSchedule(input: $i) { id } }",
+                {"i": {"groupId": group, "participantIds": [on_call.id],
+                       "startsAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}}, desk.admin)
+    query = "subscription { myPages { id ticketId kind note after } }"
+    mine, theirs = Socket(desks[-1].gql.base_url, on_call.token), Socket(desks[-1].gql.base_url, bystander.token)
+    try:
+        mine.subscribe(query)
+        theirs.subscribe(query)
+        time.sleep(0.3)  # registered once the server has read them
+        ticket_id = create(desk, "Payments are down", groupId=group, priority="URGENT")
+        page = mine.next(timeout=30)["myPages"]
+        assert page["kind"] == "PAGED" and page["ticketId"] == ticket_id
+        assert page["after"]["userId"] == int(on_call.id)
+        with pytest.raises(TimeoutError):
+            theirs.receive(timeout=2)
+    finally:
+        mine.close()
+        theirs.close()
