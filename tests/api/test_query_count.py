@@ -86,5 +86,8 @@ def test_tickets_query_count_is_the_same_for_5_and_50(desk: Desk) -> None:
             assert len(data["tickets"]["edges"]) == size
             runs.append(len(counter.statements))
         counts[size] = min(runs)
-    assert counts[5] == counts[50], counts
+    # Equal up to one batch: two chains of resolvers that reach the same DataLoader (members'
+    # users, events' actors) share a batch only when they get there in the same tick, which
+    # depends on the order the database answers in. An N+1 would add dozens.
+    assert abs(counts[5] - counts[50]) <= 1, counts
     assert counts[50] <= 20, counts  # a fixed handful: auth, page, count, one per relation
