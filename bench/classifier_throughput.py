@@ -44,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1000, help="texts in the one classify_batch call")
     parser.add_argument("--single", type=int, default=200, help="classify calls per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--int8", action="store_true", help="the encoder quantised to 8 bits")
     return parser.parse_args(argv)
 
 
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(texts) < needed:
         raise SystemExit(f"{described} has fewer than the {needed} rows needed")
     started = time.perf_counter()
-    embedder = shared_embedder()
+    embedder = shared_embedder(int8=args.int8)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     classifier = TriageClassifier.train(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         if mailer is not None:
             stack.push_async_callback(mailer.aclose)
         # One per process; the model itself loads on first use (classify query or job).
-        models = TriageModels(shared_embedder)
+        models = TriageModels(partial(shared_embedder, settings.triage_int8))
         services.triage_models = models
         counters: CounterStore = MemoryCounters()
         if settings.redis_url:

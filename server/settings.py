@@ -27,6 +27,8 @@ class Settings:
     triage_threshold: float = 0.7
     # A corrected category teaches the classifier: the ticket's text becomes an example.
     triage_learn_from_corrections: bool = True
+    # The encoder quantised to 8 bits: about twice the throughput, a little less accuracy.
+    triage_int8: bool = False
     # arq's queue: deployments (or test runs) that share one Redis keep their jobs apart.
     queue_name: str = "arq:queue"
     # Outgoing mail (on-call pages); unset host: no mail is sent or queued.
@@ -80,6 +82,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         triage_learn_from_corrections=_flag(
             source.get("HELPDESK_TRIAGE_LEARN", "on"), "HELPDESK_TRIAGE_LEARN"
         ),
+        triage_int8=_flag(source.get("HELPDESK_TRIAGE_INT8", "off"), "HELPDESK_TRIAGE_INT8"),
         queue_name=source.get("HELPDESK_QUEUE_NAME") or "arq:queue",
         smtp_host=source.get("HELPDESK_SMTP_HOST") or None,
         smtp_port=int(source.get("HELPDESK_SMTP_PORT", "25")),

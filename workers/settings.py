@@ -2,6 +2,7 @@
 tickets, each with a sweep that catches whatever a lost job missed (worker killed, Redis
 flushed)."""
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -43,7 +44,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             ctx["mailer"],
         )
         # The model loads on the first classification, off the event loop, once per process.
-        models = TriageModels(shared_embedder)
+        models = TriageModels(partial(shared_embedder, settings.triage_int8))
         ctx["classify_batcher"] = Batcher(
             jobs.classification_runner(
                 models=models, threshold=settings.triage_threshold, publisher=ctx["publisher"]

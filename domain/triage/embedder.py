@@ -74,25 +74,24 @@ class LongTextPolicy:
 # (1,500 issues: 100 s truncated, 290 s chunked); the n-grams read further into the text.
 SHARED_POLICY = LongTextPolicy(chunk=False, subject_weight=0.0)
 
-_shared: Embedder | None = None
+_shared: dict[bool, Embedder] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_embedder() -> Embedder:
-    """The process's one loaded Embedder (SHARED_POLICY), loaded on first use.
+def shared_embedder(int8: bool = False) -> Embedder:
+    """The process's one loaded Embedder (SHARED_POLICY) of each precision, loaded on first use.
 
     The lock makes concurrent first callers (worker threads of asyncio.to_thread) load the
     weights once; later calls skip it. The instance is published only once loaded, so no
     caller can see a half-loaded model.
     """
-    global _shared
-    embedder = _shared
+    embedder = _shared.get(int8)
     if embedder is not None:
         return embedder
     with _shared_lock:
-        if _shared is None:
-            _shared = Embedder(SHARED_POLICY).load()
-        return _shared
+        if int8 not in _shared:
+            _shared[int8] = Embedder(SHARED_POLICY, int8=int8).load()
+        return _shared[int8]
 
 
 def model_directory() -> str:
@@ -111,7 +110,14 @@ class Embedder:
         *,
         batch_size: int = 64,
         threads: int | None = None,
+        int8: bool = False,
     ) -> None:
+        """`int8`: the transformer's linear layers quantised to 8-bit integers at load time.
+        Measured on 2 cores: 2.1x the texts per second (660 against 308) and single texts in
+        6.5 ms against 10.2 ms; the vectors move (mean cosine 0.95 to full precision), and
+        5-fold accuracy moves with them: BANKING77 0.932 against 0.934, 4 groups 0.976
+        against 0.979, NLBSE'24 macro-F1 0.778 against 0.778."""
+        self.int8 = int8
         self.policy = policy or LongTextPolicy()
         self.batch_size = batch_size
         self.threads = threads
@@ -119,7 +125,7 @@ class Embedder:
 
     @property
     def name(self) -> str:
-        return MODEL_NAME
+        return f"{MODEL_NAME}-int8" if self.int8 else MODEL_NAME
 
     @property
     def loaded(self) -> bool:
@@ -141,12 +147,18 @@ class Embedder:
         hf_logging.disable_progress_bar()  # the "Loading weights" bar is noise in a server log
         model = SentenceTransformer(model_directory(), device="cpu", local_files_only=True)
         model.eval()
+        if self.int8:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # torch points at torchao; the API still works
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self._model = model
         return self
 
     def fingerprint(self) -> str:
         """Identifies what the vectors mean: equal fingerprints, interchangeable vectors."""
-        raw = f"{MODEL_NAME}|{self.policy.key()}|{_WINDOW_TOKENS}"
+        raw = f"{MODEL_NAME}|{self.policy.key()}|{_WINDOW_TOKENS}" + ("|int8" if self.int8 else "")
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     def encode(self, texts: Sequence[str]) -> Vector:

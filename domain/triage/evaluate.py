@@ -97,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--target-accuracy", type=_fraction, default=0.98)
     command.add_argument("--limit", type=_at_least(1), metavar="N", help="use the first N rows only")
     command.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    command.add_argument("--int8", action="store_true", help="the encoder quantised to 8 bits (faster)")
     return command
 
 
@@ -131,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty()
 
     started = time.perf_counter()
-    encoder = shared_embedder()
+    encoder = shared_embedder(int8=args.int8)
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     vectors = encode_with_progress(encoder, texts, progress=progress)
