@@ -26,7 +26,7 @@ def test_racing_threads_load_one_embedder(monkeypatch: pytest.MonkeyPatch) -> No
         time.sleep(0.05)  # widens the window in which a second loader could slip in
         return self
 
-    monkeypatch.setattr(embedder_module, "_shared", None)
+    monkeypatch.setattr(embedder_module, "_shared", {})
     monkeypatch.setattr(Embedder, "load", slow_load)
     start = threading.Barrier(8)
     seen: list[Embedder] = []
