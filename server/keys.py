@@ -11,10 +11,20 @@ SLA_CHECK_JOB = "sla_check"
 SLA_JOB_PREFIX = "sla:"
 
 
-def sla_job_id(ticket_id: int, at_epoch_ms: int) -> str:
+# arq keeps job ids in one keyspace for all queues: ids carry the queue's name, so desks that
+# share a Redis (each with its own HELPDESK_QUEUE_NAME) never mistake each other's jobs for
+# their own and skip them.
+
+
+def sla_job_id(ticket_id: int, at_epoch_ms: int, queue: str) -> str:
     """One job per ticket and moment: re-enqueuing the same moment is a no-op in arq, and a
     moved moment gets a new job while the old one finds nothing to do."""
-    return f"{SLA_JOB_PREFIX}{ticket_id}:{at_epoch_ms}"
+    return f"{queue}:{SLA_JOB_PREFIX}{ticket_id}:{at_epoch_ms}"
+
+
+def cron_job_name(queue: str, job: str) -> str:
+    """Cron jobs' ids are their name and moment: the queue's name keeps desks apart."""
+    return f"cron:{queue}:{job}"
 
 PRESENCE_PREFIX = "helpdesk:presence:"
 ONLINE_KEY = f"{PRESENCE_PREFIX}online"
@@ -28,7 +38,7 @@ CLASSIFY_JOB = "classify_ticket"
 CLASSIFY_JOB_PREFIX = "classify:"
 
 
-def classify_job_id(ticket_id: int) -> str:
+def classify_job_id(ticket_id: int, queue: str) -> str:
     """One queued classification per ticket: the sweep re-queueing a ticket whose job is
     still waiting is a no-op."""
-    return f"{CLASSIFY_JOB_PREFIX}{ticket_id}"
+    return f"{queue}:{CLASSIFY_JOB_PREFIX}{ticket_id}"

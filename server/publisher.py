@@ -27,7 +27,9 @@ class ArqClassificationQueue:
         self._pool = pool
 
     async def enqueue(self, ticket_id: int) -> None:
-        await self._pool.enqueue_job(CLASSIFY_JOB, ticket_id, _job_id=classify_job_id(ticket_id))
+        await self._pool.enqueue_job(
+            CLASSIFY_JOB, ticket_id, _job_id=classify_job_id(ticket_id, self._pool.default_queue_name)
+        )
 
 
 class NoClassification:
@@ -45,7 +47,7 @@ class ArqTimers:
         await self._pool.enqueue_job(
             SLA_CHECK_JOB,
             ticket_id,
-            _job_id=sla_job_id(ticket_id, int(at.timestamp() * 1000)),
+            _job_id=sla_job_id(ticket_id, int(at.timestamp() * 1000), self._pool.default_queue_name),
             _defer_until=at,
         )
 

@@ -47,7 +47,10 @@ async def classify_ticket(ctx: dict[str, Any], ticket_id: int) -> None:
 async def classify_sweep(ctx: dict[str, Any]) -> int:
     pending = await triage.pending_ticket_ids(created_before=utc_now() - CLASSIFY_GRACE)
     for ticket_id in pending:
-        await ctx["redis"].enqueue_job(CLASSIFY_JOB, ticket_id, _job_id=classify_job_id(ticket_id))
+        redis = ctx["redis"]
+        await redis.enqueue_job(
+            CLASSIFY_JOB, ticket_id, _job_id=classify_job_id(ticket_id, redis.default_queue_name)
+        )
     return len(pending)
 
 

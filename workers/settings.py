@@ -16,7 +16,7 @@ from tortoise import Tortoise
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from server.db import tortoise_config
-from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB
+from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, cron_job_name
 from server.mailer import Mailer
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers
 from server.settings import Settings
@@ -61,15 +61,17 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
             await ctx["broadcast"].disconnect()
         await Tortoise.close_connections()
 
+    def sweep(job: Any, seconds: set[int]) -> Any:
+        return cron(job, name=cron_job_name(settings.queue_name, job.__name__), second=seconds,
+                    run_at_startup=True, unique=True)
+
     cron_jobs = [
-        cron(jobs.sla_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
-        cron(jobs.dispatch_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
-        cron(jobs.mail_sweep, second=SWEEP_SECONDS, run_at_startup=True, unique=True),
+        sweep(jobs.sla_sweep, SWEEP_SECONDS),
+        sweep(jobs.dispatch_sweep, SWEEP_SECONDS),
+        sweep(jobs.mail_sweep, SWEEP_SECONDS),
     ]
     if settings.triage_enabled:
-        cron_jobs.append(
-            cron(jobs.classify_sweep, second=CLASSIFY_SWEEP_SECONDS, run_at_startup=True, unique=True)
-        )
+        cron_jobs.append(sweep(jobs.classify_sweep, CLASSIFY_SWEEP_SECONDS))
     return {
         "functions": [
             func(jobs.sla_check, name=SLA_CHECK_JOB),
