@@ -407,8 +407,10 @@ class _Story:
         if final is not S.NEW:
             mode = "assigned"
         if mode == "untouched":
-            self.priority = start  # the customer picked the urgency on the form
-            return replace(plan, priority=start)
+            # Customers cannot choose the priority: it stays the default until the
+            # classifier or a person sets it.
+            self.priority = Priority.MEDIUM
+            return replace(plan, final_priority=Priority.MEDIUM)
         self._triage(home, agent if mode == "assigned" else None, start)
         return plan
 
