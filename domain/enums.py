@@ -75,6 +75,8 @@ class EventKind(str, Enum):
     PAGED = "PAGED"
     PAGE_ACKNOWLEDGED = "PAGE_ACKNOWLEDGED"
     PAGE_EXHAUSTED = "PAGE_EXHAUSTED"
+    MACRO_APPLIED = "MACRO_APPLIED"
+    RATED = "RATED"
 
 
 class PriorityOrigin(str, Enum):

@@ -307,6 +307,9 @@ class Ticket(Model):
     classified_category_id = fields.BigIntField(null=True)
     category_confirmed = fields.BooleanField(default=False)
     tags: Any = fields.JSONField(default=list)
+    # The outside conversation the ticket belongs to ("<channel>:<conversation id>" for chat):
+    # later messages of that conversation go to its open ticket.
+    external_thread = fields.CharField(max_length=255, null=True, db_index=True)
 
     class Meta:
         table = "tickets"
@@ -332,6 +335,9 @@ class Message(Model):
     channel = fields.CharEnumField(TicketSource, max_length=16)
     body = fields.TextField()
     created_at = fields.DatetimeField(db_index=True)
+    # The RFC 5322 Message-ID this message came in with or went out with: replies name it in
+    # In-Reply-To/References, and that is how they find their ticket.
+    email_message_id = fields.CharField(max_length=255, null=True, db_index=True)
 
     class Meta:
         table = "messages"
@@ -491,6 +497,9 @@ class OutboxMail(Model):
     body = fields.TextField()
     message_id = fields.CharField(max_length=200, unique=True)
     in_reply_to = fields.CharField(max_length=200, null=True)
+    # The whole thread's Message-IDs, space separated, so mail clients thread the answer.
+    references = fields.TextField(null=True)
+    reply_to = fields.CharField(max_length=254, null=True)
     kind = fields.CharField(max_length=32)
     ticket_id = fields.BigIntField(null=True, db_index=True)
     attempts = fields.IntField(default=0)
@@ -501,3 +510,126 @@ class OutboxMail(Model):
 
     class Meta:
         table = "outbox_mail"
+
+
+class IntakeReceipt(Model):
+    # Every item that came in from outside, by its origin's own id (a mail's Message-ID, a
+    # chat message's id): a redelivery finds its receipt and changes nothing.
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=80)  # "email", "chat:<channel name>"
+    external_id = fields.CharField(max_length=255)
+    outcome = fields.CharField(max_length=16)  # TICKET, MESSAGE, IGNORED
+    reason = fields.TextField(null=True)  # why IGNORED (auto-reply, bounce, ...)
+    sender = fields.CharField(max_length=254, null=True)
+    ticket_id = fields.BigIntField(null=True, db_index=True)
+    message_id = fields.BigIntField(null=True)  # the Message row it became
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "intake_receipts"
+        unique_together = (("channel", "external_id"),)
+
+
+class Attachment(Model):
+    # A file on a ticket, stored under the attachments directory by its content hash.
+
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="attachments", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    # Null until the reply that carries it is sent (an upload comes before its message).
+    message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="attachments", null=True, on_delete=fields.SET_NULL
+    )
+    message_id: int | None
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=127)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    uploaded_by_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "attachments"
+
+
+class ChatChannel(Model):
+    # A chat or IM integration posting to /hooks/chat/<name>, signed with its secret.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    secret = fields.CharField(max_length=200)
+    enabled = fields.BooleanField(default=True)
+    product_id = fields.BigIntField(null=True)  # tickets from this channel are about it
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "chat_channels"
+
+
+class ProductRule(Model):
+    # Links a new ticket to a product when its creator named none: by the address it was
+    # sent to, the sender's domain, or words in its text. Ordered; the first match wins.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    position = fields.IntField(default=0)
+    enabled = fields.BooleanField(default=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="rules", on_delete=fields.CASCADE
+    )
+    product_id: int
+    recipient = fields.CharField(max_length=254, null=True)
+    sender_domain = fields.CharField(max_length=254, null=True)
+    keywords: Any = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "product_rules"
+
+
+class ReplyTemplate(Model):
+    # A canned reply; variables in it (the customer's name, the ticket key, the agent's name)
+    # are filled in when it is used.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "reply_templates"
+
+
+class Macro(Model):
+    # A named list of actions (status, wait reason, priority, group, a templated reply,
+    # tags) applied to a ticket in one transaction.
+
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=120, unique=True)
+    description = fields.TextField(default="")
+    actions: Any = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "macros"
+
+
+class Satisfaction(Model):
+    # The customer's rating of a closed ticket, from the survey link: one per ticket.
+
+    id = fields.BigIntField(primary_key=True)
+    ticket: fields.OneToOneRelation[Ticket] = fields.OneToOneField(
+        "models.Ticket", related_name="satisfaction", on_delete=fields.CASCADE
+    )
+    ticket_id: int
+    stars = fields.IntField()
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "satisfaction"

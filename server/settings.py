@@ -38,6 +38,25 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # The desk's own address: customers write to it and mail to customers answers from it.
+    mail_address: str = "support@localhost"
+    # Inbound mail: the SMTP receiver's port in `serve` (unset: not started; `helpdesk smtp`
+    # runs it alone), and the largest message it accepts.
+    smtp_listen_host: str = "127.0.0.1"
+    smtp_listen_port: int | None = None
+    mail_max_bytes: int = 25 * 1024 * 1024
+    # Where links in mail and form answers point (survey, follow a ticket, attachments).
+    public_url: str = "http://127.0.0.1:8000"
+    attachments_dir: Path = Path("var/attachments")
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    # Accepted attachment types; a trailing /* accepts a whole family.
+    attachment_types: tuple[str, ...] = (
+        "image/*", "text/plain", "text/csv", "application/pdf", "application/zip",
+        "application/json", "message/rfc822", "application/vnd.openxmlformats-officedocument.*",
+        "application/msword", "application/vnd.ms-excel", "application/vnd.oasis.opendocument.*",
+    )
+    # Public web form and submitTicket: submissions per hour per client address and per email.
+    form_rate_per_hour: int = 10
 
     @property
     def embedded(self) -> bool:
@@ -90,7 +109,30 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         smtp_username=source.get("HELPDESK_SMTP_USERNAME") or None,
         smtp_password=source.get("HELPDESK_SMTP_PASSWORD") or None,
         smtp_starttls=_flag(source.get("HELPDESK_SMTP_STARTTLS", "off"), "HELPDESK_SMTP_STARTTLS"),
+        mail_address=source.get("HELPDESK_MAIL_ADDRESS")
+        or source.get("HELPDESK_SMTP_FROM")
+        or "support@localhost",
+        smtp_listen_host=source.get("HELPDESK_SMTP_LISTEN_HOST") or "127.0.0.1",
+        smtp_listen_port=_optional_int(source.get("HELPDESK_SMTP_LISTEN_PORT")),
+        mail_max_bytes=int(source.get("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024))),
+        public_url=(source.get("HELPDESK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        attachments_dir=Path(
+            source.get("HELPDESK_ATTACHMENTS_DIR") or str(var_dir / "attachments")
+        ),
+        attachment_max_bytes=int(
+            source.get("HELPDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+        ),
+        attachment_types=_list(source.get("HELPDESK_ATTACHMENT_TYPES")) or Settings.attachment_types,
+        form_rate_per_hour=int(source.get("HELPDESK_FORM_RATE_PER_HOUR", "10")),
     )
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
 def _flag(value: str, name: str) -> bool:
