@@ -37,6 +37,12 @@ class AppServices:
     triage_models: Any = None
     # schema.shared_results.SharedResults: subscription results shared across subscribers
     shared_results: Any = None
+    # server.settings.Settings: the process's configuration (mail, attachments, public URL)
+    settings: Any = None
+    # server.mailer.Mailer, or None when no SMTP server is configured
+    mailer: Any = None
+    # server.rate_limit.CounterStore: windowed counters, in memory or in Redis
+    counters: Any = None
     triage_enabled: bool = True
     triage_threshold: float = 0.7
     learn_from_corrections: bool = True

@@ -145,6 +145,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         mailer = Mailer(settings) if settings.smtp_host else None
         if mailer is not None:
             stack.push_async_callback(mailer.aclose)
+        services.mailer = mailer
         # One per process; the model itself loads on first use (classify query or job).
         models = TriageModels(partial(shared_embedder, settings.triage_int8))
         services.triage_models = models
@@ -195,6 +196,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
             publisher_ref.append(AppPublisher(broadcast, timers, classifier, webhooks, mailer))
             services.publisher = publisher_ref[0]
             await stack.enter_async_context(timers)
+        services.counters = counters
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
         services.presence = RedisPresence(app.state.redis) if settings.redis_url else MemoryPresence()
         yield
@@ -204,6 +206,7 @@ def create_app(settings: Settings) -> Starlette:
     services = AppServices(
         publisher=NullPublisher(),
         shared_results=SharedResults(),
+        settings=settings,
         triage_enabled=settings.triage_enabled,
         triage_threshold=settings.triage_threshold,
         learn_from_corrections=settings.triage_learn_from_corrections,

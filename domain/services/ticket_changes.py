@@ -38,6 +38,11 @@ class MessageDraft:
     internal: bool
     author_kind: AuthorKind
     channel: TicketSource
+    # The RFC 5322 Message-ID it came in with (inbound mail), for threading and dedupe.
+    email_message_id: str | None = None
+
+
+MessageWrite = Callable[[Ticket, Message], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class TicketChange:
     # Rows of other tables that belong to the same change, written in its transaction
     # after the ticket row (e.g. a corrected ticket's text becoming a category example).
     side_writes: tuple[Callable[[Ticket], Awaitable[None]], ...] = ()
+    # Rows that belong to the change's message, written after it in the same transaction
+    # (attachments linked to it, the mail that carries it to the customer).
+    message_writes: tuple[MessageWrite, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -202,7 +210,10 @@ async def change_ticket(
                     channel=change.message.channel,
                     body=change.message.body,
                     created_at=now,
+                    email_message_id=change.message.email_message_id,
                 )
+                for message_write in change.message_writes:
+                    await message_write(ticket, message)
             drafts = change.events
             if message is not None:
                 # The log names the message, so live clients can fetch exactly that one.

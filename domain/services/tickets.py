@@ -2,6 +2,7 @@
 one transaction (see ticket_changes) and publishes after commit."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -35,6 +36,7 @@ from domain.services.ticket_changes import (
     ChangeResult,
     EventDraft,
     MessageDraft,
+    MessageWrite,
     TicketChange,
     after_commit,
     change_ticket,
@@ -88,9 +90,9 @@ async def get_by_key(*, actor: Actor, key: str) -> Ticket:
 # --- creating --------------------------------------------------------------------------
 
 
-async def _resolve_customer_id(actor: Actor, data: NewTicket) -> tuple[int | None, str | None]:
+async def _resolve_customer_id(actor: Actor | None, data: NewTicket) -> tuple[int | None, str | None]:
     """The existing customer's id, or the email of one to create inside the transaction."""
-    if actor.role is Role.CUSTOMER:
+    if actor is not None and actor.role is Role.CUSTOMER:
         if not actor.customer_ids:
             raise Forbidden("This account has no customer profile.")
         own = min(actor.customer_ids)
@@ -114,10 +116,13 @@ async def _check_reference(model: type[Model], value: int | None, field: str) ->
 
 
 async def create(
-    *, actor: Actor, data: NewTicket, now: datetime, publisher: Publisher, classify: bool = True
+    *, actor: Actor | None, data: NewTicket, now: datetime, publisher: Publisher, classify: bool = True
 ) -> Ticket:
-    """`classify`: queue the ticket for the classifier (off when the desk runs without triage)."""
-    if actor.role is Role.REPORTER:
+    """`classify`: queue the ticket for the classifier (off when the desk runs without triage).
+
+    `actor` None is the desk's own intake (mail, web form, chat) writing for a customer who
+    has no account: the caller has decided who the customer is and what may be set."""
+    if actor is not None and actor.role is Role.REPORTER:
         raise Forbidden("Reporters cannot open tickets.")
     subject = validation.text(data.subject, field="subject", max_length=validation.SUBJECT_MAX)
     description = validation.text(
@@ -131,8 +136,8 @@ async def create(
         key = validation.text(
             data.idempotency_key, field="idempotencyKey", max_length=validation.IDEMPOTENCY_KEY_MAX
         )
-        scoped_key = f"{actor.user_id}:{key}"
-    if actor.role is Role.CUSTOMER and (
+        scoped_key = f"{actor.user_id if actor is not None else 'intake'}:{key}"
+    if actor is not None and actor.role is Role.CUSTOMER and (
         data.group_id is not None or data.category_id is not None or data.priority is not None
     ):
         # Triage is the desk's: otherwise every customer would be URGENT.
@@ -172,14 +177,14 @@ async def create(
                     product_id=data.product_id,
                     category_id=data.category_id,
                     group_id=group_id,
-                    created_by_id=actor.user_id,
+                    created_by_id=actor.user_id if actor is not None else None,
                     idempotency_key=scoped_key,
                     created_at=now,
                     updated_at=now,
                 )
                 activities = await write_events(
                     ticket=ticket,
-                    actor_id=actor.user_id,
+                    actor_id=actor.user_id if actor is not None else None,
                     drafts=(
                         EventDraft(
                             kind=EventKind.CREATED,
@@ -340,20 +345,31 @@ async def unassign(
 
 async def add_reply(
     *,
-    actor: Actor,
+    actor: Actor | None,
     ticket_id: int,
     body: str,
     internal: bool,
     expected_version: int | None,
     now: datetime,
     publisher: Publisher,
+    channel: TicketSource | None = None,
+    email_message_id: str | None = None,
+    message_writes: Sequence[MessageWrite] = (),
 ) -> tuple[Ticket, Message]:
     """A public agent reply meets first response; any agent message, note or reply, opens a
     NEW ticket (an agent has started on it). A customer's reply resumes a ticket waiting on
-    them and reopens a resolved one."""
-    if actor.role is Role.REPORTER:
+    them and reopens a resolved one.
+
+    `channel` is where a customer's message came from (API when not said; an agent's reply
+    goes out on the ticket's own channel). `message_writes` run after the message row, in
+    its transaction: attachments linked to it, the mail that carries it to the customer.
+
+    `actor` None is the ticket's customer writing through an outside channel (a mail reply,
+    a chat message) that the caller has matched to this ticket."""
+    staff = actor is not None and actor.is_staff
+    if actor is not None and actor.role is Role.REPORTER:
         raise Forbidden("Reporters cannot reply.")
-    if internal and not actor.is_staff:
+    if internal and not staff:
         raise Forbidden("Only agents write internal notes.")
     text = validation.text(body, field="body", max_length=validation.BODY_MAX)
 
@@ -362,7 +378,7 @@ async def add_reply(
             raise Conflict("The ticket is closed; reopen it or open a new one.")
         updates: dict[str, object] = {}
         events: list[EventDraft] = []
-        if actor.is_staff:
+        if staff:
             draft = MessageDraft(text, internal, AuthorKind.AGENT, ticket.source)
             events.append(EventDraft(kind=EventKind.NOTE_ADDED if internal else EventKind.REPLIED))
             if not internal and ticket.first_responded_at is None:
@@ -373,7 +389,9 @@ async def add_reply(
                 updates.update(status_updates)
                 events.append(event)
         else:
-            draft = MessageDraft(text, False, AuthorKind.CUSTOMER, TicketSource.API)
+            draft = MessageDraft(
+                text, False, AuthorKind.CUSTOMER, channel or TicketSource.API, email_message_id
+            )
             events.append(EventDraft(kind=EventKind.REPLIED))
             if ticket.status is S.WAITING and ticket.wait_reason is WaitReason.CUSTOMER:
                 status_updates, event = _status_events(ticket, S.OPEN, None, "customer replied")
@@ -383,7 +401,9 @@ async def add_reply(
                 status_updates, event = _status_events(ticket, S.OPEN, None, "customer replied")
                 updates.update(status_updates, resolved_at=None)
                 events.append(event)
-        return TicketChange(updates=updates, events=tuple(events), message=draft)
+        return TicketChange(
+            updates=updates, events=tuple(events), message=draft, message_writes=tuple(message_writes)
+        )
 
     result: ChangeResult = await change_ticket(
         actor=actor,
