@@ -41,6 +41,8 @@ class AppServices:
     settings: Any = None
     # server.mailer.Mailer, or None when no SMTP server is configured
     mailer: Any = None
+    # domain.services.attachments.AttachmentStore: the attachments directory and its policy
+    attachments: Any = None
     # server.rate_limit.CounterStore: windowed counters, in memory or in Redis
     counters: Any = None
     triage_enabled: bool = True

@@ -29,7 +29,9 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from domain.events import NullPublisher, PageNotification, TicketActivity
+from domain.rules.attachment_policy import AttachmentPolicy
 from domain.services import sla_checks, triage
+from domain.services.attachments import AttachmentStore
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from resolvers.context import AppServices, RequestContext
@@ -202,11 +204,19 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         yield
 
 
+def attachment_store(settings: Settings) -> AttachmentStore:
+    return AttachmentStore(
+        settings.attachments_dir,
+        AttachmentPolicy(max_bytes=settings.attachment_max_bytes, types=settings.attachment_types),
+    )
+
+
 def create_app(settings: Settings) -> Starlette:
     services = AppServices(
         publisher=NullPublisher(),
         shared_results=SharedResults(),
         settings=settings,
+        attachments=attachment_store(settings),
         triage_enabled=settings.triage_enabled,
         triage_threshold=settings.triage_threshold,
         learn_from_corrections=settings.triage_learn_from_corrections,

@@ -63,6 +63,12 @@ class NewTicket:
     group_id: int | None = None
     priority: Priority | None = None
     idempotency_key: str | None = None
+    # The customer's id in the caller's own system (chat user, CRM), beside or instead of email.
+    customer_external_id: str | None = None
+    # The address the customer wrote to (mail intake): product rules may match on it.
+    recipient: str | None = None
+    # The outside conversation ("<channel>:<conversation>") whose later messages join it.
+    external_thread: str | None = None
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -179,6 +185,7 @@ async def create(
                     group_id=group_id,
                     created_by_id=actor.user_id if actor is not None else None,
                     idempotency_key=scoped_key,
+                    external_thread=data.external_thread,
                     created_at=now,
                     updated_at=now,
                 )

@@ -1,0 +1,58 @@
+"""Attachment files: stored once per content (by SHA-256) under the attachments directory,
+written to a temporary name and renamed, so a reader never sees half a file. The row is
+written by the caller's transaction; a file whose transaction rolled back is an orphan that
+the same content reuses, never a row without its file."""
+
+import asyncio
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from domain.models import Attachment
+from domain.rules.attachment_policy import AttachmentPolicy, safe_filename
+
+
+@dataclass(frozen=True)
+class AttachmentStore:
+    directory: Path
+    policy: AttachmentPolicy
+
+    def path_of(self, sha256: str) -> Path:
+        return self.directory / sha256[:2] / sha256
+
+    async def save(self, *, ticket_id: int, message_id: int | None, filename: str | None,
+                   content_type: str, data: bytes, uploaded_by_id: int | None, now: datetime,
+                   field: str = "file") -> Attachment:
+        """Checks the policy, writes the file, and creates the row (in the caller's
+        transaction, if it has one)."""
+        name = safe_filename(filename)
+        kind = (content_type or "application/octet-stream").split(";", 1)[0].strip().lower()
+        self.policy.check(filename=name, content_type=kind, size=len(data), field=field)
+        digest = hashlib.sha256(data).hexdigest()
+        await asyncio.to_thread(self._write, digest, data)
+        return await Attachment.create(
+            ticket_id=ticket_id, message_id=message_id, filename=name, content_type=kind,
+            size=len(data), sha256=digest, uploaded_by_id=uploaded_by_id, created_at=now,
+        )
+
+    def read(self, attachment: Attachment) -> bytes:
+        return self.path_of(attachment.sha256).read_bytes()
+
+    def _write(self, digest: str, data: bytes) -> None:
+        target = self.path_of(digest)
+        if target.exists() and target.stat().st_size == len(data):
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
