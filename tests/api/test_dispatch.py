@@ -276,7 +276,16 @@ def test_urgent_tickets_page_on_call_and_walk_the_chain_until_acknowledged(
     outsider = desk.staff("AGENT", [desk.group_id])
     assert desk.gql.error("mutation($p: ID!) { acknowledgePage(pageId: $p) { id } }", {"p": opened["id"]},
                           outsider.token).code == "FORBIDDEN"
-    assert supervisor.id  # closes the chain: covered by the pure escalation_chain tests
+    # Unanswered, the chain ends with the group's supervisor, then is logged as exhausted.
+    unanswered = create(desk, "Still everything is down", groupId=group, priority="URGENT")
+
+    def exhausted() -> dict[str, Any] | None:
+        found = [p for p in desk.gql.ok(PAGES, None, desk.admin)["pages"] if p["ticket"]["id"] == unanswered]
+        return found[0] if found and found[0]["exhausted"] else None
+
+    ended = wait_for(exhausted, "the chain to run out", timeout=45)
+    assert [c["agent"]["id"] for c in ended["calls"]] == [first.id, second.id, supervisor.id]
+    assert "PAGE_EXHAUSTED" in [e["kind"] for e in ticket(desk, unanswered)["events"]]
     mails = wait_for(lambda: [m for m in sink.messages if first.email in m["To"] or second.email in m["To"]],
                      "the page mails", timeout=30)
     assert any(m["Subject"].startswith("[HD-") and "Paged" in m["Subject"] for m in mails)
