@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from domain.models import (
+    Attachment,
     BusinessCalendar,
     Category,
     CategoryExample,
@@ -17,6 +18,7 @@ from domain.models import (
     GroupMembership,
     Message,
     Product,
+    Satisfaction,
     Ticket,
     TicketEvent,
     User,
@@ -44,6 +46,11 @@ def _children(
         return [grouped.get(i, []) for i in parent_ids]
 
     return load
+
+
+async def _satisfaction_of_tickets(ticket_ids: list[int]) -> list[Satisfaction | None]:
+    rows = {row.ticket_id: row for row in await Satisfaction.filter(ticket_id__in=ticket_ids)}
+    return [rows.get(i) for i in ticket_ids]
 
 
 async def _groups_of_users(user_ids: list[int]) -> list[list[int]]:
@@ -89,6 +96,15 @@ class Loaders:
     )
     events_by_ticket: DataLoader[int, list[TicketEvent]] = field(
         default_factory=lambda: DataLoader(_children(TicketEvent, "ticket_id", "created_at"))
+    )
+    attachments_by_ticket: DataLoader[int, list[Attachment]] = field(
+        default_factory=lambda: DataLoader(_children(Attachment, "ticket_id", "created_at"))
+    )
+    attachments_by_message: DataLoader[int, list[Attachment]] = field(
+        default_factory=lambda: DataLoader(_children(Attachment, "message_id", "created_at"))
+    )
+    satisfaction_by_ticket: DataLoader[int, Satisfaction | None] = field(
+        default_factory=lambda: DataLoader(_satisfaction_of_tickets)
     )
     examples_by_category: DataLoader[int, list[CategoryExample]] = field(
         default_factory=lambda: DataLoader(_children(CategoryExample, "category_id"))

@@ -12,8 +12,9 @@ from domain.enums import Priority, TicketStatus, WaitReason
 from domain.errors import BadUserInput, DomainError
 from domain.models import Ticket as TicketModel
 from domain.rules import validation
-from domain.services import tickets
+from domain.services import ticket_attachments, tickets
 from resolvers.context import Info
+from resolvers.customer_mail import OutgoingMail
 from resolvers.ids import parse_id, parse_ids, parse_optional_id
 from resolvers.pagination import after_filter, encode_cursor, order_by
 from schema.inputs import CreateTicketInput, TicketFilter
@@ -158,6 +159,7 @@ async def create_ticket(info: Info, input: CreateTicketInput) -> Ticket:
         customer_id=parse_optional_id(input.customer_id, "customerId"),
         customer_email=input.customer_email,
         customer_name=input.customer_name,
+        customer_external_id=input.customer_external_id,
         product_id=parse_optional_id(input.product_id, "productId"),
         category_id=parse_optional_id(input.category_id, "categoryId"),
         group_id=parse_optional_id(input.group_id, "groupId"),
@@ -216,17 +218,29 @@ async def add_reply(
     body: str,
     internal: bool | None = False,
     expected_version: int | None = None,
+    attachment_ids: list[strawberry.ID] | None = None,
 ) -> Message:
     ctx = info.context
+    now = ctx.now()
+    mail = OutgoingMail(ctx.services, now)
+    actor = ctx.require_actor()
+    # The uploads are linked before the mail is written, so the mail can carry them.
+    links = [
+        ticket_attachments.link_to_message(
+            attachment_ids=parse_ids(attachment_ids, "attachmentIds") or [], uploader_id=actor.user_id
+        )
+    ] if attachment_ids else []
     _ticket, message = await tickets.add_reply(
-        actor=ctx.require_actor(),
+        actor=actor,
         ticket_id=parse_id(ticket_id, "ticketId"),
         body=body,
         internal=bool(internal),
         expected_version=expected_version,
-        now=ctx.now(),
+        now=now,
         publisher=ctx.services.publisher,
+        message_writes=[*links, *mail.reply_writes()],
     )
+    mail.send_queued()
     return Message.from_model(message)
 
 
@@ -298,5 +312,22 @@ def _simple(service_fn):  # type: ignore[no-untyped-def]
 
 resume = _simple(tickets.resume)
 resolve_ticket = _simple(tickets.resolve)
-close_ticket = _simple(tickets.close)
+
+
+async def close_ticket(info: Info, ticket_id: strawberry.ID, expected_version: int | None = None) -> Ticket:
+    ctx = info.context
+    now = ctx.now()
+    mail = OutgoingMail(ctx.services, now)  # the satisfaction survey
+    row = await tickets.close(
+        actor=ctx.require_actor(),
+        ticket_id=parse_id(ticket_id, "ticketId"),
+        expected_version=expected_version,
+        now=now,
+        publisher=ctx.services.publisher,
+        side_writes=mail.close_writes(),
+    )
+    mail.send_queued()
+    return Ticket.from_model(row)
+
+
 reopen_ticket = _simple(tickets.reopen)

@@ -7,7 +7,7 @@ import logging
 
 from graphql import GraphQLError
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, RateLimited
 
 logger = logging.getLogger("helpdesk.errors")
 
@@ -23,6 +23,8 @@ def apply_code(error: GraphQLError) -> None:
         extensions: dict[str, object] = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
+        if isinstance(original, RateLimited):
+            extensions["retryAfterSeconds"] = round(original.retry_after_seconds, 1)
         error.extensions = extensions
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable coercion errors: the request itself is wrong.

@@ -39,7 +39,14 @@ class CreateTicketInput:
     customer_id: strawberry.ID | None = None
     customer_email: str | None = None
     customer_name: str | None = None
-    product_id: strawberry.ID | None = None
+    customer_external_id: str | None = strawberry.field(
+        default=None,
+        description="The customer's id in your own system: links to the customer who has it, "
+        "else to the one with customerEmail (which then gets it), else creates one with both.",
+    )
+    product_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Omitted: the first matching product rule's, if any."
+    )
     category_id: strawberry.ID | None = None
     group_id: strawberry.ID | None = None
     priority: Priority | None = strawberry.field(

@@ -6,12 +6,18 @@ import strawberry
 
 from domain.services import tickets as ticket_service
 from resolvers import directory, dispatch, me, presence, queues, sla, subscriptions, tickets, triage
+from resolvers import intake as intake_resolvers
+from resolvers import macros as macro_resolvers
+from resolvers import satisfaction as satisfaction_resolvers
 from resolvers.ids import parse_id, parse_optional_id
 from schema.dispatch_types import OnCallOverride, OnCallSchedule, Page, RoutingRule
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
+from schema.intake_types import ChatChannel, FollowedTicket, ProductRule, SubmittedTicket
+from schema.macro_types import Macro, ReplyTemplate
 from schema.presence_types import PresenceResult, TicketPresence
 from schema.queue_types import Queue
+from schema.satisfaction_types import Satisfaction
 from schema.sla_types import BusinessCalendar, SlaAttainment, SlaPolicy
 from schema.subscription_types import SlaAlert, WorkbenchEvent, to_alert, to_workbench_event
 from schema.triage_types import ClassifierAccuracy, PriorityExample, PriorityRule
@@ -75,6 +81,14 @@ class Query:
     pages: list[Page] = strawberry.field(
         resolver=dispatch.pages, description="On-call pages, newest first (open ones by default)."
     )
+    reply_templates: list[ReplyTemplate] = strawberry.field(resolver=macro_resolvers.reply_templates_list)
+    render_reply_template: str = strawberry.field(resolver=macro_resolvers.render_reply_template)
+    macros: list[Macro] = strawberry.field(resolver=macro_resolvers.macro_list)
+    follow_ticket: FollowedTicket | None = strawberry.field(
+        resolver=intake_resolvers.follow_ticket, description="Public: a follow link's ticket, or null."
+    )
+    product_rules: list[ProductRule] = strawberry.field(resolver=intake_resolvers.product_rule_list)
+    chat_channels: list[ChatChannel] = strawberry.field(resolver=intake_resolvers.chat_channel_list)
 
     @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
     async def tickets(
@@ -105,6 +119,13 @@ class Mutation:
     resolve_ticket: Ticket = strawberry.mutation(resolver=tickets.resolve_ticket)
     close_ticket: Ticket = strawberry.mutation(resolver=tickets.close_ticket)
     reopen_ticket: Ticket = strawberry.mutation(resolver=tickets.reopen_ticket)
+    submit_ticket: SubmittedTicket = strawberry.mutation(
+        resolver=intake_resolvers.submit_ticket, description="Public: the web form, limited per hour."
+    )
+    rate_ticket: Satisfaction = strawberry.mutation(
+        resolver=satisfaction_resolvers.rate_ticket,
+        description="Public: the token comes in the survey link sent on close; single use.",
+    )
 
     create_group: Group = strawberry.mutation(resolver=directory.create_group)
     update_group: Group = strawberry.mutation(resolver=directory.update_group)
@@ -164,6 +185,15 @@ class Mutation:
     revoke_api_tokens: int = strawberry.mutation(
         resolver=directory.revoke_api_tokens, description="Revokes every token of the user."
     )
+    upsert_reply_template: ReplyTemplate = strawberry.mutation(resolver=macro_resolvers.upsert_reply_template)
+    delete_reply_template: bool = strawberry.mutation(resolver=macro_resolvers.delete_reply_template)
+    upsert_macro: Macro = strawberry.mutation(resolver=macro_resolvers.upsert_macro)
+    delete_macro: bool = strawberry.mutation(resolver=macro_resolvers.delete_macro)
+    upsert_product_rule: ProductRule = strawberry.mutation(resolver=intake_resolvers.upsert_product_rule)
+    delete_product_rule: bool = strawberry.mutation(resolver=intake_resolvers.delete_product_rule)
+    upsert_chat_channel: ChatChannel = strawberry.mutation(resolver=intake_resolvers.upsert_chat_channel)
+    delete_chat_channel: bool = strawberry.mutation(resolver=intake_resolvers.delete_chat_channel)
+    apply_macro: Ticket = strawberry.mutation(resolver=macro_resolvers.apply_macro)
 
 
 @strawberry.type

@@ -9,10 +9,12 @@ from strawberry.scalars import JSON
 
 from domain import enums, models
 from domain.rules.access import can_see_event
+from domain.rules.attachment_access import may_see_attachment
 from domain.rules.triage_decision import Verdict
 from domain.services import sla
 from resolvers.context import Info
 from resolvers.loaders import load_many
+from schema.attachment_types import Attachment
 from schema.enums import (
     AssignmentStrategy,
     AuthorKind,
@@ -25,6 +27,7 @@ from schema.enums import (
     TicketStatus,
     WaitReason,
 )
+from schema.satisfaction_types import Satisfaction
 from schema.sla_types import TicketSla
 
 if TYPE_CHECKING:
@@ -260,6 +263,14 @@ class Message:
         row = await info.context.loaders.users.load(self.author_id)
         return row.name if row else None
 
+    @strawberry.field(description="Files sent with this message.")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        actor = info.context.require_actor()
+        if self.internal and not actor.is_staff:
+            return []
+        rows = await info.context.loaders.attachments_by_message.load(int(self.id))
+        return [Attachment.from_model(r) for r in rows]
+
     @strawberry.field
     async def ticket(self, info: Info) -> Annotated["Ticket", strawberry.lazy("schema.types")]:
         from domain.services import tickets
@@ -447,6 +458,24 @@ class Ticket:
         return [Message.from_model(r) for r in rows if actor.is_staff or not r.internal]
 
     @strawberry.field(
+        description="Files on the ticket, oldest first. Customers see those of public messages "
+        "and their own uploads."
+    )
+    async def attachments(self, info: Info) -> list[Attachment]:
+        actor = info.context.require_actor()
+        loaders = info.context.loaders
+        rows = await loaders.attachments_by_ticket.load(int(self.id))
+        if actor.is_staff or not rows:
+            return [Attachment.from_model(r) for r in rows]
+        internal = {m.id for m in await loaders.messages_by_ticket.load(int(self.id)) if m.internal}
+        return [
+            Attachment.from_model(r)
+            for r in rows
+            if may_see_attachment(actor, uploaded_by_id=r.uploaded_by_id, on_message=r.message_id is not None,
+                                  message_internal=r.message_id in internal)
+        ]
+
+    @strawberry.field(
         description="The handling and dispatch log, oldest first. Customers see the creation, "
         "status changes and replies only."
     )
@@ -454,6 +483,11 @@ class Ticket:
         actor = info.context.require_actor()
         rows = await info.context.loaders.events_by_ticket.load(int(self.id))
         return [TicketEvent.from_model(r) for r in rows if can_see_event(actor, r.kind)]
+
+    @strawberry.field(description="The customer's rating, from the survey sent on close.")
+    async def satisfaction(self, info: Info) -> Satisfaction | None:
+        row = await info.context.loaders.satisfaction_by_ticket.load(int(self.id))
+        return Satisfaction.from_model(row) if row else None
 
 
 @strawberry.type

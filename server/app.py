@@ -37,17 +37,21 @@ from domain.triage.embedder import shared_embedder
 from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from schema.shared_results import SharedResults
+from server import attachment_routes
 from server.auth import authenticate
 from server.db import tortoise_config
 from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
 from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
+from server.intake_routes import intake_routes
 from server.mailer import Mailer
 from server.presence import MemoryPresence, RedisPresence
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers, ClassificationQueue
 from server.rate_limit import CounterStore, MemoryCounters, RateLimiter, RedisCounters
 from server.redis_broadcast import ResilientRedisBackend
 from server.settings import Settings
+from server.smtp_receiver import receiver_for
+from server.survey_routes import survey_routes
 from server.webhooks import WebhookSender
 from workers.in_process import InProcessClassifier, InProcessTimers
 from workers.jobs import classification_runner, dispatch_due
@@ -201,6 +205,10 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         services.counters = counters
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
         services.presence = RedisPresence(app.state.redis) if settings.redis_url else MemoryPresence()
+        if settings.smtp_listen_port is not None:  # inbound mail, last in: it needs all the above
+            await stack.enter_async_context(receiver_for(
+                settings, publisher=services.publisher, attachments=services.attachments, clock=services.clock
+            ))
         yield
 
 
@@ -264,6 +272,9 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *intake_routes(),
+            *survey_routes(),
+            *attachment_routes.routes(services),
             Mount("/workbench", OptionalStaticFiles(directory=WORKBENCH_DIR, html=True, check_dir=False)),
             Mount(GRAPHIQL_ASSETS_URL, graphiql_assets()),
         ],

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -97,6 +98,8 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    if args.smtp_port is not None:
+        settings = replace(settings, smtp_listen_port=args.smtp_port)
     if args.print_demo_tokens:
         _print_demo_tokens(settings, f"http://{args.host}:{args.port}/graphql")
     # No permessage-deflate: per-socket zlib state costs ~40 KiB per idle subscriber and
@@ -109,6 +112,16 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         ws="websockets-sansio",
         ws_per_message_deflate=False,
     )
+    return 0
+
+
+def _cmd_smtp(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
+    from server.smtp_receiver import run_alone
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_alone(settings, host=args.host, port=args.port))
     return 0
 
 
@@ -138,7 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print fresh tokens for the demo admin, agent and customer",
     )
+    serve.add_argument("--smtp-port", type=int, help="also receive mail by SMTP on this port")
     serve.set_defaults(handler=_cmd_serve)
+
+    smtp = sub.add_parser("smtp", help="receive mail by SMTP into the desk (without the API)")
+    smtp.add_argument("--host", help="default HELPDESK_SMTP_LISTEN_HOST or 127.0.0.1")
+    smtp.add_argument("--port", type=int, help="default HELPDESK_SMTP_LISTEN_PORT or 2525")
+    smtp.set_defaults(handler=_cmd_smtp)
 
     sub.add_parser("worker", help="an arq worker for SLA timers (needs HELPDESK_REDIS_URL)").set_defaults(
         handler=_cmd_worker

@@ -29,11 +29,15 @@ class Mailer:
         message["Subject"] = mail.subject
         message["Message-ID"] = mail.message_id
         message["Date"] = format_datetime(datetime.now().astimezone())
-        # Machine-written: well-behaved auto-responders stay quiet, so no mail loops.
-        message["Auto-Submitted"] = "auto-generated"
+        if mail.reply_to:
+            message["Reply-To"] = mail.reply_to
+        if mail.auto_submitted:
+            # Machine-written: well-behaved auto-responders stay quiet, so no mail loops.
+            message["Auto-Submitted"] = "auto-generated"
         if mail.in_reply_to:
             message["In-Reply-To"] = mail.in_reply_to
-            message["References"] = mail.in_reply_to
+        if mail.references or mail.in_reply_to:
+            message["References"] = mail.references or mail.in_reply_to
         message.set_content(mail.body)
         settings = self._settings
         await aiosmtplib.send(
@@ -51,8 +55,13 @@ class Mailer:
     ) -> None:
         row = await outbox.enqueue(to_address=to_address, subject=subject, body=body, kind=kind,
                                    ticket_id=ticket_id, now=now, message_domain=self._domain)
-        # Try at once, off the caller's path; the sweep retries what this does not send.
-        task = asyncio.create_task(outbox.deliver(mail_id=row.id, now=now, send=self.send))
+        self.deliver_soon(row.id, now)
+
+    def deliver_soon(self, mail_id: int, now: datetime) -> None:
+        """Tries a queued mail at once, off the caller's path. For mail written inside a
+        transaction, call it after the commit: before, the row is not there to claim. The
+        claim keeps it from going out twice; the sweeps retry what this does not send."""
+        task = asyncio.create_task(outbox.deliver(mail_id=mail_id, now=now, send=self.send))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -13,18 +13,22 @@ WINDOW_SECONDS = 60
 
 
 class CounterStore(Protocol):
-    async def hit(self, identity: str, window_index: int) -> int: ...
+    """`window_seconds`: the windows' length, so a count lives as long as its window."""
+
+    async def hit(self, identity: str, window_index: int, window_seconds: int = WINDOW_SECONDS) -> int: ...
 
 
 class MemoryCounters:
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, int], int] = {}
+        self._counts: dict[tuple[str, int, int], int] = {}
 
-    async def hit(self, identity: str, window_index: int) -> int:
-        key = (identity, window_index)
+    async def hit(self, identity: str, window_index: int, window_seconds: int = WINDOW_SECONDS) -> int:
+        key = (identity, window_seconds, window_index)
         self._counts[key] = self._counts.get(key, 0) + 1
-        if len(self._counts) > 10_000:  # forget finished windows
-            self._counts = {k: v for k, v in self._counts.items() if k[1] >= window_index}
+        if len(self._counts) > 10_000:  # forget finished windows (of this length: indexes differ)
+            self._counts = {
+                k: v for k, v in self._counts.items() if k[1] != window_seconds or k[2] >= window_index
+            }
         return self._counts[key]
 
 
@@ -32,11 +36,11 @@ class RedisCounters:
     def __init__(self, client: aioredis.Redis) -> None:
         self._client = client
 
-    async def hit(self, identity: str, window_index: int) -> int:
+    async def hit(self, identity: str, window_index: int, window_seconds: int = WINDOW_SECONDS) -> int:
         key = rate_limit_key(identity, window_index)
         async with self._client.pipeline(transaction=True) as pipe:
             pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS * 2)
+            pipe.expire(key, window_seconds * 2)
             count, _ = await pipe.execute()
         return int(count)
 

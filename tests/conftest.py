@@ -152,6 +152,7 @@ def server(migrated: None, backend: Backend, var_dir: Path, worker: object) -> I
         # make many: here it would move their tickets under them. tests/api/test_triage.py
         # runs its own desk with triage on.
         triage_enabled=False,
+        attachments_dir=var_dir / "attachments",
     )
     running = ThreadedServer(create_app(settings), free_port())
     running.start()

@@ -17,6 +17,10 @@ logger = logging.getLogger("helpdesk.outbox")
 # Long enough for one SMTP conversation: a sender that dies mid-send frees the mail after it.
 CLAIM = timedelta(minutes=2)
 
+# A person's answer to a customer: no Auto-Submitted header, so the customer's mail
+# program treats it as the reply it is (pages, surveys and notices are machine-written).
+REPLY_KIND = "reply"
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -25,6 +29,13 @@ class Mail:
     body: str
     message_id: str
     in_reply_to: str | None
+    references: str | None = None
+    reply_to: str | None = None
+    kind: str = ""
+
+    @property
+    def auto_submitted(self) -> bool:
+        return self.kind != REPLY_KIND
 
 
 Send = Callable[[Mail], Awaitable[None]]
@@ -36,12 +47,15 @@ def new_message_id(domain: str) -> str:
 
 async def enqueue(
     *, to_address: str, subject: str, body: str, kind: str, now: datetime, message_domain: str,
-    ticket_id: int | None = None, in_reply_to: str | None = None,
+    ticket_id: int | None = None, in_reply_to: str | None = None, references: str | None = None,
+    reply_to: str | None = None, message_id: str | None = None,
 ) -> OutboxMail:
+    """`message_id`: one made beforehand (stored on the ticket's message too); else a new one.
+    Inside a transaction the row is sent once it commits (Mailer.deliver_soon, the sweeps)."""
     return await OutboxMail.create(
         to_address=to_address, subject=subject[:300], body=body, kind=kind, ticket_id=ticket_id,
-        message_id=new_message_id(message_domain), in_reply_to=in_reply_to, next_attempt_at=now,
-        created_at=now,
+        message_id=message_id or new_message_id(message_domain), in_reply_to=in_reply_to,
+        references=references, reply_to=reply_to, next_attempt_at=now, created_at=now,
     )
 
 
@@ -54,7 +68,8 @@ async def deliver(*, mail_id: int, now: datetime, send: Send) -> bool:
         return False
     row = await OutboxMail.get(id=mail_id)
     try:
-        await send(Mail(row.to_address, row.subject, row.body, row.message_id, row.in_reply_to))
+        await send(Mail(row.to_address, row.subject, row.body, row.message_id, row.in_reply_to,
+                        row.references, row.reply_to, row.kind))
     except Exception as error:  # any failure: keep the mail and try again later
         attempts = row.attempts + 1
         await OutboxMail.filter(id=mail_id).update(

@@ -2,7 +2,7 @@
 one transaction (see ticket_changes) and publishes after commit."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -31,7 +31,7 @@ from domain.models import Category, Customer, GroupMembership, Message, Product,
 from domain.models import Group as GroupModel
 from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_staff, require_ticket_reader
-from domain.services import dispatch, triage
+from domain.services import dispatch, product_rules, triage
 from domain.services.ticket_changes import (
     ChangeResult,
     EventDraft,
@@ -47,6 +47,7 @@ from domain.services.ticket_changes import (
 logger = logging.getLogger("helpdesk.tickets")
 
 MAX_CREATE_ATTEMPTS = 3
+EXTERNAL_ID_MAX = 120  # Customer.external_id's column
 ACTIVE_STATUSES = [S.NEW, S.OPEN, S.WAITING]
 
 
@@ -96,24 +97,39 @@ async def get_by_key(*, actor: Actor, key: str) -> Ticket:
 # --- creating --------------------------------------------------------------------------
 
 
-async def _resolve_customer_id(actor: Actor | None, data: NewTicket) -> tuple[int | None, str | None]:
-    """The existing customer's id, or the email of one to create inside the transaction."""
+async def _resolve_customer_id(
+    actor: Actor | None, data: NewTicket
+) -> tuple[int | None, str | None, str | None]:
+    """The existing customer's id, or the email of one to create inside the transaction; and
+    the external id to give the customer (a new one, or an existing one that has none)."""
     if actor is not None and actor.role is Role.CUSTOMER:
         if not actor.customer_ids:
             raise Forbidden("This account has no customer profile.")
         own = min(actor.customer_ids)
         if data.customer_id is not None and data.customer_id not in actor.customer_ids:
             raise Forbidden("Customers open tickets for themselves only.")
-        return (data.customer_id or own), None
+        return (data.customer_id or own), None, None
     if data.customer_id is not None:
         if not await Customer.exists(id=data.customer_id):
             raise BadUserInput("No customer with that id.", field="customerId")
-        return data.customer_id, None
+        return data.customer_id, None, None
+    external_id = validation.optional_text(
+        data.customer_external_id, field="customerExternalId", max_length=EXTERNAL_ID_MAX
+    )
+    if external_id is not None:
+        linked = await Customer.get_or_none(external_id=external_id)
+        if linked is not None:
+            return linked.id, None, None
+        if data.customer_email is None:
+            raise BadUserInput(
+                "No customer with that external id; give customerEmail to create one.",
+                field="customerExternalId",
+            )
     if data.customer_email is None:
         raise BadUserInput("Give customerId or customerEmail.", field="customerEmail")
     email = validation.email(data.customer_email, field="customerEmail")
     existing = await Customer.get_or_none(email=email)
-    return (existing.id, None) if existing else (None, email)
+    return (existing.id, None, external_id) if existing else (None, email, external_id)
 
 
 async def _check_reference(model: type[Model], value: int | None, field: str) -> None:
@@ -122,9 +138,20 @@ async def _check_reference(model: type[Model], value: int | None, field: str) ->
 
 
 async def create(
-    *, actor: Actor | None, data: NewTicket, now: datetime, publisher: Publisher, classify: bool = True
+    *,
+    actor: Actor | None,
+    data: NewTicket,
+    now: datetime,
+    publisher: Publisher,
+    classify: bool = True,
+    side_writes: Sequence[Callable[[Ticket], Awaitable[None]]] = (),
 ) -> Ticket:
     """`classify`: queue the ticket for the classifier (off when the desk runs without triage).
+
+    `side_writes` run after the ticket row in its transaction (an intake's receipt, so a
+    redelivery sees the ticket and its receipt together or neither). A unique violation
+    there is a lost race like any other: the next attempt finds the winner's ticket by the
+    idempotency key, without running them again.
 
     `actor` None is the desk's own intake (mail, web form, chat) writing for a customer who
     has no account: the caller has decided who the customer is and what may be set."""
@@ -157,18 +184,29 @@ async def create(
             existing = await Ticket.get_or_none(idempotency_key=scoped_key)
             if existing is not None:
                 return existing
-        customer_id, new_email = await _resolve_customer_id(actor, data)
+        customer_id, new_email, external_id = await _resolve_customer_id(actor, data)
         group_id = data.group_id
         if group_id is None and data.category_id is not None:
             category = await Category.get(id=data.category_id)
             group_id = category.default_group_id
+        product_id = data.product_id
+        if product_id is None:
+            product_id = await product_rules.product_for(
+                recipient=data.recipient, customer_id=customer_id, customer_email=new_email,
+                subject=subject, description=description,
+            )
         try:
             async with in_transaction():
                 if customer_id is None and new_email is not None:
                     customer = await Customer.create(
-                        email=new_email, name=customer_name or new_email.split("@")[0]
+                        email=new_email, name=customer_name or new_email.split("@")[0],
+                        external_id=external_id,
                     )
                     customer_id = customer.id
+                elif external_id is not None:
+                    await Customer.filter(id=customer_id, external_id__isnull=True).update(
+                        external_id=external_id
+                    )
                 ticket = await Ticket.create(
                     subject=subject,
                     description=description,
@@ -180,7 +218,7 @@ async def create(
                     triage_state=TriageState.PENDING if classify else TriageState.SKIPPED,
                     category_confirmed=data.category_id is not None,
                     customer_id=customer_id,
-                    product_id=data.product_id,
+                    product_id=product_id,
                     category_id=data.category_id,
                     group_id=group_id,
                     created_by_id=actor.user_id if actor is not None else None,
@@ -189,6 +227,8 @@ async def create(
                     created_at=now,
                     updated_at=now,
                 )
+                for side_write in side_writes:
+                    await side_write(ticket)
                 activities = await write_events(
                     ticket=ticket,
                     actor_id=actor.user_id if actor is not None else None,
@@ -207,8 +247,8 @@ async def create(
                     previous_assignee_id=None,
                 )
         except IntegrityError:
-            # Lost a race on the idempotency key or on a new customer's email: the other
-            # writer's row is there now, so the next attempt finds it.
+            # Lost a race on the idempotency key or on a new customer's email or external
+            # id: the other writer's row is there now, so the next attempt finds it.
             continue
         await after_commit(ticket=ticket, activities=activities, publisher=publisher)
         if classify:
@@ -435,6 +475,7 @@ async def _move(
     now: datetime,
     publisher: Publisher,
     only_from: S | None = None,
+    side_writes: Sequence[Callable[[Ticket], Awaitable[None]]] = (),
 ) -> Ticket:
     require_staff(actor, "change a ticket's status")
 
@@ -446,7 +487,9 @@ async def _move(
             # Whoever finishes the ticket stands by its category: it counts as confirmed
             # when the classifier's accuracy is measured.
             updates["category_confirmed"] = True
-        return TicketChange(updates={**updates, **(extra or {})}, events=(event,))
+        return TicketChange(
+            updates={**updates, **(extra or {})}, events=(event,), side_writes=tuple(side_writes)
+        )
 
     ticket = (
         await change_ticket(
@@ -536,7 +579,9 @@ async def close(
     expected_version: int | None,
     now: datetime,
     publisher: Publisher,
+    side_writes: Sequence[Callable[[Ticket], Awaitable[None]]] = (),
 ) -> Ticket:
+    """`side_writes` run in the closing transaction (the satisfaction survey's mail)."""
     return await _move(
         actor=actor,
         ticket_id=ticket_id,
@@ -546,6 +591,7 @@ async def close(
         expected_version=expected_version,
         now=now,
         publisher=publisher,
+        side_writes=side_writes,
     )
 
 

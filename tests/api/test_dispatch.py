@@ -14,18 +14,16 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.api.desk import Desk, Person, build_desk, unique
 from tests.api.own_desk import OwnDesk, own_desk, wait_for
 from tests.backends import Backend
 from tests.conftest import free_port
+from tests.mail_sink import MailSink
 from tests.ws import Socket
 
 T = TypeVar("T")
@@ -35,29 +33,6 @@ TICKET = """query($id: ID!) { ticket(id: $id) { id priority group { id } assigne
   events { kind note before after } } }"""
 
 
-
-
-class MailSink:
-    """A real local SMTP server (aiosmtpd) that keeps what it is sent; it can be stopped and
-    started again on the same port to play an outage."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.messages: list[Message] = []
-        self._controller: Controller | None = None
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
+
 from tests.api.desk import Desk
 
 NESTED = """query($n: Int) { tickets(first: $n) { edges { node {
   id key subject status priority customer { name email } assignee { name groups { name } }
   group { name members { name } } product { name } category { name defaultGroup { name } }
-  messages { body authorName } events { kind actor { name } } } } } }"""
+  messages { body authorName attachments { id url } } attachments { id filename }
+  events { kind actor { name } } satisfaction { stars } } } } }"""
 
 
 class QueryCounter(logging.Handler):
@@ -68,9 +71,15 @@ def test_tickets_query_count_is_the_same_for_5_and_50(desk: Desk) -> None:
                 desk.admin,
             )
         if i % 4 == 0:
+            uploaded = httpx.post(
+                f"{desk.gql.base_url}/tickets/{ticket['id']}/attachments",
+                files={"file": ("log.txt", f"log {i}".encode(), "text/plain")},
+                headers={"Authorization": f"Bearer {desk.agent.token}"},
+            )
+            assert uploaded.status_code == 201, uploaded.text
             desk.gql.ok(
-                'mutation($t: ID!) { addReply(ticketId: $t, body: "On it") { id } }',
-                {"t": ticket["id"]},
+                'mutation($t: ID!, $a: [ID!]) { addReply(ticketId: $t, body: "On it", attachmentIds: $a) { id } }',
+                {"t": ticket["id"], "a": [uploaded.json()[0]["id"]]},
                 desk.agent.token,
             )
     # The server process also runs background work (timers, other tests' subscriptions

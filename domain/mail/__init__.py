@@ -1,0 +1,1 @@
+"""Mail as data: parsing inbound messages. Pure (stdlib only, no IO)."""
