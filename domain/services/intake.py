@@ -311,7 +311,8 @@ async def _duplicate(receipt_channel: str, external_id: str) -> ChatOutcome | No
 
 
 async def chat_message(
-    *, channel: ChatChannel, message: ChatMessage, now: datetime, publisher: Publisher, classify: bool
+    *, channel: ChatChannel, message: ChatMessage, now: datetime, publisher: Publisher, classify: bool,
+    _joining: bool = False,
 ) -> ChatOutcome:
     """A message joins the open ticket of its conversation, or opens one. Each message id is
     taken once: its receipt is unique per channel and written in the transaction of what the
@@ -372,6 +373,10 @@ async def chat_message(
     customer_email = message.sender_email or f"{_digest(external_id, 32)}@{CHAT_PLACEHOLDER_DOMAIN}"
     customer_name = message.sender_name or f"{channel.name} {message.sender_id}"[: validation.NAME_MAX]
     written_for: list[int] = []
+    # One ticket per conversation at a time, also when its first messages arrive together:
+    # they share this key (the conversation and how many tickets it has had), so one creates
+    # the ticket and the others find it and join it.
+    generation = await Ticket.filter(external_thread=thread).count()
 
     async def write_ticket_receipt(ticket: Ticket) -> None:
         await IntakeReceipt.create(
@@ -396,9 +401,7 @@ async def chat_message(
                 customer_name=customer_name,
                 product_id=product_id,
                 external_thread=thread,
-                # Concurrent deliveries of one message make one ticket: the losers' retry
-                # finds the winner's by this key.
-                idempotency_key=f"chat:{channel.id}:{_digest(message.message_id)}",
+                idempotency_key=f"chat:{channel.id}:{_digest(thread)}:{generation}",
             ),
             now=now,
             publisher=publisher,
@@ -414,5 +417,13 @@ async def chat_message(
         return seen
     if written_for and written_for[-1] == ticket.id:
         return ChatOutcome(ticket=ticket, message_id=None, duplicate=False, created=True)
-    # The ticket came back by its idempotency key: another delivery of this message made it.
-    return ChatOutcome(ticket=ticket, message_id=None, duplicate=True, created=False)
+    # The ticket came back by its idempotency key: another delivery of this message made it,
+    # or another message of the conversation did at the same moment, and this one joins it.
+    seen = await _duplicate(receipt_channel, message.message_id)
+    if seen is not None:
+        return seen
+    if _joining:  # joined once already and still no home: let the sender retry
+        raise Conflict("The conversation's ticket is busy; deliver the message again.")
+    return await chat_message(
+        channel=channel, message=message, now=now, publisher=publisher, classify=classify, _joining=True
+    )

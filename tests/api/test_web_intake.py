@@ -495,6 +495,23 @@ def test_concurrent_deliveries_of_one_message_store_it_once(chat: Chat) -> None:
     assert [m["body"] for m in ticket(d, key)["messages"]] == ["Race to reply"]
 
 
+def test_a_conversations_first_messages_arriving_together_share_one_ticket(chat: Chat) -> None:
+    d = chat.d
+    conversation = unique("conv")
+    before = ticket_count(d, "CHAT")
+    texts = [f"Burst {n}" for n in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda text: chat.post(message(conversation, text, message_id=unique("b"))),
+                                texts))
+    assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers]
+    assert [a.status_code for a in answers].count(201) == 1
+    assert len({a.json()["ticketKey"] for a in answers}) == 1
+    assert ticket_count(d, "CHAT") == before + 1
+    row = ticket(d, answers[0].json()["ticketKey"])
+    stored = [row["description"], *(m["body"] for m in row["messages"])]
+    assert sorted(stored) == texts  # each message once, none lost
+
+
 def test_a_bad_or_stale_signature_is_refused_and_stores_nothing(chat: Chat) -> None:
     d = chat.d
     conversation = unique("conv")
