@@ -45,13 +45,14 @@ from domain.models import (
     Message,
     OnCallSchedule,
     Product,
+    ReplyTemplate,
     RoutingRule,
     Ticket,
     TicketEvent,
     User,
 )
 from domain.rules.access import Actor
-from domain.services import directory, tickets, triage
+from domain.services import directory, macros, product_rules, reply_templates, tickets, triage
 from domain.services.actors import load_actor
 from domain.services.demo_data import (
     ACKNOWLEDGEMENTS,
@@ -780,6 +781,8 @@ async def load(*, now: datetime) -> DemoSummary:
         await _play(missing[start : start + BATCH], desk)
     # After the history: dispatch settings acting on the old tickets would rewrite it.
     await _ensure_dispatch(desk, now)
+    async with in_transaction():  # all or nothing, so a rerun after a crash completes it
+        await _ensure_conversation_tools(desk)
     return await _summarise(
         loaded_now=True, added=len(missing), seconds=time.perf_counter() - started
     )
@@ -956,6 +959,61 @@ async def _ensure_dispatch(desk: _Desk, now: datetime) -> None:
         monday = (now - timedelta(days=now.weekday())).replace(hour=8, minute=0, second=0, microsecond=0)
         await OnCallSchedule.create(group_id=groups[TECH], participants=list(agents), starts_at=monday,
                                     shift_seconds=86400, time_zone="Europe/London", ack_timeout_seconds=600)
+
+
+async def _ensure_conversation_tools(desk: _Desk) -> None:
+    """Reply templates, macros and product rules as a desk would have them, made through
+    the services (so they are validated like an admin's)."""
+    if await ReplyTemplate.exists():
+        return
+    admin = await desk.actor(ADMIN.email)
+    await reply_templates.upsert(
+        actor=admin, template_id=None, name="Greeting and ticket key",
+        body="Hello {{customer.name}},\n\nthank you for writing to Larkline. Your request is "
+        "{{ticket.key}}; {{agent.name}} from {{group.name}} is looking after it.",
+    )
+    details = await reply_templates.upsert(
+        actor=admin, template_id=None, name="Ask for details",
+        body="Hello {{customer.name}},\n\nto look into \"{{ticket.subject}}\" we need a little "
+        "more: the steps that lead to it, and a screenshot if you can.\n\n{{agent.name}}",
+    )
+    solved = await reply_templates.upsert(
+        actor=admin, template_id=None, name="Solved, closing",
+        body="Hello {{customer.name}},\n\nwe believe {{ticket.key}} is solved. Reply to this "
+        "mail if anything is still wrong.\n\n{{agent.name}}",
+    )
+    await macros.upsert(
+        actor=admin, macro_id=None, name="Ask the customer for details",
+        description="Templated question, then wait on the customer.",
+        actions=[{"type": "REPLY", "templateId": details.id},
+                 {"type": "SET_WAITING", "reason": "CUSTOMER"}],
+    )
+    await macros.upsert(
+        actor=admin, macro_id=None, name="Solved",
+        description="Tell the customer, tag and resolve.",
+        actions=[{"type": "REPLY", "templateId": solved.id},
+                 {"type": "ADD_TAGS", "tags": ["solved-by-macro"]},
+                 {"type": "SET_STATUS", "status": "RESOLVED"}],
+    )
+    await macros.upsert(
+        actor=admin, macro_id=None, name="Send to Developer Success",
+        description="API questions belong to the developer team.",
+        actions=[{"type": "ASSIGN_GROUP", "groupId": desk.groups[DEVS]},
+                 {"type": "ADD_TAGS", "tags": ["developers"]}],
+    )
+    for position, (name, product_key, keywords) in enumerate((
+        ("Payment words", "Invoicing", ("invoice", "refund", "payout")),
+        ("API words", "Connect", ("api", "webhook", "sdk")),
+        ("App words", "Mobile", ("iphone", "android", "app store")),
+    ), start=1):
+        product = _product_name(product_key)
+        if product is None:
+            continue
+        await product_rules.upsert_rule(
+            actor=admin, rule_id=None,
+            data=product_rules.RuleData(name=name, product_id=desk.products[product],
+                                        position=position * 10, keywords=keywords),
+        )
 
 
 # -- the tickets
