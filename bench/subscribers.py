@@ -40,8 +40,8 @@ app's files are not touched), to measure a fix against the app as it is in the s
   shared-lookups  one row load per event for all subscribers, not one per subscriber
   no-deflate      uvicorn without permessage-deflate (per-socket zlib state and per-frame work)
   subfield-memo   a fresh graphql-core sub-field memo per event (it grows with every delivery)
-  gc-freeze       gc.freeze() of the startup heap before serving
-  gc-threshold    gc.set_threshold(50_000, 20, 10)
+  gc-default      Python's collector settings instead of server/gc_tuning.py's (the server
+                  before that change: the comparison in the README)
   tracemalloc     SIGUSR2 dumps a tracemalloc snapshot to $BENCH_SNAPSHOT_DIR (leak hunting)
 """
 
@@ -628,37 +628,10 @@ def _no_deflate() -> None:
     uvicorn.run = lambda app, **kwargs: run(app, ws_per_message_deflate=False, **kwargs)  # type: ignore[assignment]
 
 
-def _before_serving(hook: Any) -> None:
-    """Runs `hook` once the app is built (schema, models, imports), just before serving."""
-    import uvicorn
-
-    run = uvicorn.run
-
-    def patched(app: Any, **kwargs: Any) -> None:
-        hook()
-        run(app, **kwargs)
-
-    uvicorn.run = patched
-
-
-def _gc_freeze() -> None:
-    """Moves the startup heap (modules, schema, ORM metadata) out of the collector's reach:
-    a full collection then traverses only what was allocated since."""
-    import gc
-
-    def freeze() -> None:
-        gc.collect()
-        gc.freeze()
-
-    _before_serving(freeze)
-
-
-def _gc_threshold() -> None:
-    """Fewer young collections during a fan-out burst: fewer in-flight temporaries promoted to
-    the old generation, so fewer full collections of a heap holding 1,000 subscriptions."""
-    import gc
-
-    gc.set_threshold(50_000, 20, 10)
+def _gc_default() -> None:
+    """The server as it was before server/gc_tuning.py: Python's own collector settings (the
+    app then neither freezes the startup heap nor raises the young threshold)."""
+    os.environ["HELPDESK_GC_THRESHOLD"] = "0"
 
 
 def _tracemalloc() -> None:
@@ -692,8 +665,8 @@ def _fresh_subfield_memo() -> None:
 
 
 VARIANTS = {"shared-lookups": _share_lookups, "no-deflate": _no_deflate,
-            "subfield-memo": _fresh_subfield_memo, "gc-freeze": _gc_freeze,
-            "gc-threshold": _gc_threshold, "tracemalloc": _tracemalloc}
+            "subfield-memo": _fresh_subfield_memo, "gc-default": _gc_default,
+            "tracemalloc": _tracemalloc}
 
 
 def serve_variant(argv: list[str]) -> int:

@@ -54,6 +54,10 @@ class Swarm:
     subscribers: list[Subscriber] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     progress: asyncio.Event = field(default_factory=asyncio.Event)
+    # While a wait runs: the broadcast's creation time and how many subscribers still lack
+    # it, counted down as they get it, so a delivery costs O(1) here, not a scan of all.
+    waiting_since: float | None = None
+    still_behind: int = 0
 
     async def open_one(self, index: int) -> Subscriber:
         ws = await connect(self.url, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
@@ -85,9 +89,9 @@ class Swarm:
                     created = event["createdAt"]
                     self.deliveries.append((subscriber.index, int(event["id"]), created, received_at))
                     subscriber.received += 1
-                    subscriber.latest_created = max(subscriber.latest_created,
-                                                    datetime.fromisoformat(created).timestamp())
-                    self.progress.set()
+                    before = subscriber.latest_created
+                    subscriber.latest_created = max(before, datetime.fromisoformat(created).timestamp())
+                    self._count_down(before, subscriber.latest_created)
                 elif kind == "ping":
                     await subscriber.ws.send('{"type":"pong"}')
                 elif kind in ("error", "complete"):
@@ -111,18 +115,33 @@ class Swarm:
         return {"connected": len(self.subscribers), "failed": len(failures), "first_failure":
                 failures[0] if failures else None, "seconds": round(time.monotonic() - started, 3)}
 
+    def _count_down(self, before: float, after: float) -> None:
+        since = self.waiting_since
+        if since is not None and before < since <= after:
+            self.still_behind -= 1
+            if self.still_behind <= 0:
+                self.progress.set()
+
     async def wait(self, since: float, timeout: float) -> dict[str, Any]:
         """By creation time, not by count: a stray event (another publisher on the same broker)
         must not count as the broadcast's."""
         deadline = time.monotonic() + timeout
-        while True:
-            behind = [s for s in self.subscribers if s.latest_created < since and s.error is None]
-            left = deadline - time.monotonic()
-            if not behind or left <= 0:
-                break
-            self.progress.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.progress.wait(), min(left, 0.5))
+        self.progress.clear()
+        self.waiting_since = since
+        self.still_behind = sum(1 for s in self.subscribers if s.latest_created < since and s.error is None)
+        try:
+            while True:
+                # Rescanned only every half second: errors end a subscriber without a delivery.
+                behind = [s for s in self.subscribers if s.latest_created < since and s.error is None]
+                left = deadline - time.monotonic()
+                if not behind or left <= 0:
+                    break
+                if self.still_behind <= 0:  # counted out, yet some are behind: poll
+                    self.progress.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.progress.wait(), min(left, 0.5))
+        finally:
+            self.waiting_since = None
         errors = [s.error for s in self.subscribers if s.error]
         return {"behind": len(behind), "errors": len(errors), "first_error": errors[0] if errors else None}
 

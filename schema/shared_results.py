@@ -46,6 +46,8 @@ class SharedResults:
         entry = self._entries.get(key)
         if entry is not None:
             self.shared += 1
+            if entry.done() and not entry.cancelled() and entry.exception() is None:
+                return entry.result()  # the usual case once the first has executed it
             # Shielded: one subscriber leaving must not cancel the others' result.
             return asyncio.shield(entry)
         self.executed += 1

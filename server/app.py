@@ -40,6 +40,8 @@ from schema.shared_results import SharedResults
 from server import attachment_routes
 from server.auth import authenticate
 from server.db import tortoise_config
+from server.encoded_payloads import EncodedPayloads
+from server.gc_tuning import tuned_collector
 from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
 from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
@@ -69,6 +71,10 @@ class HelpdeskGraphQL(GraphQL[RequestContext, None]):
         self.services = services
         self.ping_seconds = ping_seconds
         self._ping_tasks: set[asyncio.Task[None]] = set()
+        self._payloads = EncodedPayloads()
+
+    def encode_json(self, data: object) -> str:
+        return self._payloads.message(data)
 
     async def _ping(self, socket: WebSocket) -> None:
         """graphql-transport-ws lets either side ping; strawberry only answers, so idle
@@ -209,6 +215,8 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
             await stack.enter_async_context(receiver_for(
                 settings, publisher=services.publisher, attachments=services.attachments, clock=services.clock
             ))
+        # Last: what startup loaded is frozen out of the collections while serving.
+        stack.enter_context(tuned_collector(settings.gc_young_threshold))
         yield
 
 

@@ -72,6 +72,11 @@ class EventHub:
             self._loaded[event_id] = future
             while len(self._loaded) > LOADED_EVENTS_KEPT:
                 self._loaded.popitem(last=False)
+        if future.done() and not future.cancelled() and future.exception() is None:
+            # Every subscriber after the first: no shield, no wake-up through the loop (a
+            # shield per subscriber was a tenth of a broadcast's CPU).
+            done: T = future.result()
+            return done
         result: T = await asyncio.shield(future)
         return result
 

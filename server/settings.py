@@ -57,6 +57,9 @@ class Settings:
     )
     # Public web form and submitTicket: submissions per hour per client address and per email.
     form_rate_per_hour: int = 10
+    # The collector's young-generation threshold while serving (server/gc_tuning.py);
+    # 0 keeps Python's default.
+    gc_young_threshold: int = 50_000
 
     @property
     def embedded(self) -> bool:
@@ -124,6 +127,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         ),
         attachment_types=_list(source.get("HELPDESK_ATTACHMENT_TYPES")) or Settings.attachment_types,
         form_rate_per_hour=int(source.get("HELPDESK_FORM_RATE_PER_HOUR", "10")),
+        gc_young_threshold=int(source.get("HELPDESK_GC_THRESHOLD", "50000")),
     )
 
 
