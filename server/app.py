@@ -46,6 +46,7 @@ from server.graphiql import URL_PREFIX as GRAPHIQL_ASSETS_URL
 from server.graphiql import OptionalStaticFiles, graphiql_assets, render_graphiql
 from server.hub import EventHub
 from server.intake_routes import intake_routes
+from server.keys import tickets_channel
 from server.mailer import Mailer
 from server.presence import MemoryPresence, RedisPresence
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers, ClassificationQueue
@@ -147,7 +148,8 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         )
         broadcast = Broadcast("memory://") if redis_backend is None else Broadcast(backend=redis_backend)
         await stack.enter_async_context(broadcast)
-        hub_ref.append(await stack.enter_async_context(EventHub(broadcast)))
+        channel = tickets_channel(settings.queue_name)
+        hub_ref.append(await stack.enter_async_context(EventHub(broadcast, channel=channel)))
         services.hub = hub_ref[0]
         app.state.redis_backend = redis_backend
         http = httpx.AsyncClient()
@@ -166,7 +168,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
             client = aioredis.from_url(settings.redis_url)
             stack.push_async_callback(client.aclose)
             app.state.redis = client
-            counters = RedisCounters(client)
+            counters = RedisCounters(client, settings.queue_name)
             pool = await create_pool(
                 RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
             )
@@ -177,6 +179,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                 ArqClassificationQueue(pool) if settings.triage_enabled else None,
                 webhooks,
                 mailer,
+                channel=channel,
             )
         else:
             publisher_ref: list[AppPublisher] = []
@@ -205,12 +208,16 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                     clock=services.clock,
                 )
                 classifier = await stack.enter_async_context(InProcessClassifier(run, pending))
-            publisher_ref.append(AppPublisher(broadcast, timers, classifier, webhooks, mailer))
+            publisher_ref.append(
+                AppPublisher(broadcast, timers, classifier, webhooks, mailer, channel=channel)
+            )
             services.publisher = publisher_ref[0]
             await stack.enter_async_context(timers)
         services.counters = counters
         services.rate_limiter = RateLimiter(counters, settings.rate_limit_per_minute)
-        services.presence = RedisPresence(app.state.redis) if settings.redis_url else MemoryPresence()
+        services.presence = (
+            RedisPresence(app.state.redis, settings.queue_name) if settings.redis_url else MemoryPresence()
+        )
         if settings.smtp_listen_port is not None:  # inbound mail, last in: it needs all the above
             await stack.enter_async_context(receiver_for(
                 settings, publisher=services.publisher, attachments=services.attachments, clock=services.clock

@@ -55,8 +55,11 @@ LOADED_EVENTS_KEPT = 256
 
 
 class EventHub:
-    def __init__(self, broadcast: Broadcast, inbox_size: int = INBOX_SIZE) -> None:
+    def __init__(
+        self, broadcast: Broadcast, inbox_size: int = INBOX_SIZE, channel: str = ALL_TICKETS_CHANNEL
+    ) -> None:
         self._broadcast = broadcast
+        self._channel = channel
         self._inbox_size = inbox_size
         self._loaded: OrderedDict[int, asyncio.Future[Any]] = OrderedDict()
         self._inboxes: set[Inbox] = set()
@@ -99,14 +102,14 @@ class EventHub:
             self._inboxes.discard(inbox)
 
     async def _run(self) -> None:
-        async with self._broadcast.subscribe(ALL_TICKETS_CHANNEL) as subscriber:
+        async with self._broadcast.subscribe(self._channel) as subscriber:
             self._ready.set()
             while True:
                 event = await subscriber.get()
                 try:
                     activity = TicketActivity.from_json(json.loads(event.message))
                 except (ValueError, KeyError, TypeError):
-                    logger.exception("unreadable event on %s", ALL_TICKETS_CHANNEL)
+                    logger.exception("unreadable event on %s", self._channel)
                     continue
                 for inbox in list(self._inboxes):
                     inbox.offer(activity)

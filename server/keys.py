@@ -3,8 +3,17 @@
 RATE_LIMIT_PREFIX = "helpdesk:ratelimit:"
 
 
-def rate_limit_key(identity: str, window_index: int) -> str:
-    return f"{RATE_LIMIT_PREFIX}{identity}:{window_index}"
+# Desks that share one Redis are told apart by their deployment name (HELPDESK_QUEUE_NAME):
+# pub/sub channels ignore the database index, and keys would mix counts and presence.
+
+
+def tickets_channel(deployment: str) -> str:
+    """The broadcast channel of every ticket activity of one desk."""
+    return f"helpdesk:{deployment}:tickets"
+
+
+def rate_limit_key(identity: str, window_index: int, deployment: str = "") -> str:
+    return f"{RATE_LIMIT_PREFIX}{deployment}:{identity}:{window_index}"
 
 
 SLA_CHECK_JOB = "sla_check"
@@ -27,11 +36,14 @@ def cron_job_name(queue: str, job: str) -> str:
     return f"cron:{queue}:{job}"
 
 PRESENCE_PREFIX = "helpdesk:presence:"
-ONLINE_KEY = f"{PRESENCE_PREFIX}online"
 
 
-def ticket_presence_key(ticket_id: int) -> str:
-    return f"{PRESENCE_PREFIX}ticket:{ticket_id}"
+def online_key(deployment: str = "") -> str:
+    return f"{PRESENCE_PREFIX}{deployment}:online"
+
+
+def ticket_presence_key(ticket_id: int, deployment: str = "") -> str:
+    return f"{PRESENCE_PREFIX}{deployment}:ticket:{ticket_id}"
 
 
 CLASSIFY_JOB = "classify_ticket"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 
 from domain.rules.presence import ONLINE_TTL, TICKET_TTL, Activity, Presence
-from server.keys import ONLINE_KEY, ticket_presence_key
+from server.keys import online_key, ticket_presence_key
 
 
 class MemoryPresence:
@@ -39,20 +39,22 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, deployment: str = "") -> None:
         self._client = client
+        self._deployment = deployment
+        self._online = online_key(deployment)
 
     async def touch_online(self, user_id: int, now: datetime) -> None:
-        await self._client.zadd(ONLINE_KEY, {str(user_id): (now + ONLINE_TTL).timestamp()})
+        await self._client.zadd(self._online, {str(user_id): (now + ONLINE_TTL).timestamp()})
 
     async def online(self, now: datetime) -> list[int]:
-        await self._client.zremrangebyscore(ONLINE_KEY, "-inf", now.timestamp())
-        return sorted(int(m) for m in await self._client.zrange(ONLINE_KEY, 0, -1))
+        await self._client.zremrangebyscore(self._online, "-inf", now.timestamp())
+        return sorted(int(m) for m in await self._client.zrange(self._online, 0, -1))
 
     async def set_ticket(
         self, ticket_id: int, user_id: int, activity: Activity | None, now: datetime
     ) -> None:
-        key = ticket_presence_key(ticket_id)
+        key = ticket_presence_key(ticket_id, self._deployment)
         async with self._client.pipeline(transaction=True) as pipe:
             # one member per user: drop any earlier activity of theirs first
             for old in (Activity.VIEWING, Activity.REPLYING):
@@ -63,7 +65,7 @@ class RedisPresence:
             await pipe.execute()
 
     async def on_ticket(self, ticket_id: int, now: datetime) -> list[Presence]:
-        key = ticket_presence_key(ticket_id)
+        key = ticket_presence_key(ticket_id, self._deployment)
         await self._client.zremrangebyscore(key, "-inf", now.timestamp())
         entries = []
         for member, score in await self._client.zrange(key, 0, -1, withscores=True):

@@ -60,8 +60,10 @@ class AppPublisher:
         classification: ClassificationQueue | None = None,
         webhooks: WebhookSender | None = None,
         mailer: Mailer | None = None,
+        channel: str = ALL_TICKETS_CHANNEL,
     ) -> None:
         self._broadcast = broadcast
+        self._channel = channel
         self._timers = timers
         self._classification = classification or NoClassification()
         self._webhooks = webhooks
@@ -70,7 +72,7 @@ class AppPublisher:
     async def publish(self, activities: list[TicketActivity]) -> None:
         for activity in activities:
             message = json.dumps(activity.to_json())
-            await self._broadcast.publish(channel=ALL_TICKETS_CHANNEL, message=message)
+            await self._broadcast.publish(channel=self._channel, message=message)
 
     async def schedule_sla_check(self, ticket_id: int, at: datetime) -> None:
         await self._timers.schedule(ticket_id, at)

@@ -33,11 +33,12 @@ class MemoryCounters:
 
 
 class RedisCounters:
-    def __init__(self, client: aioredis.Redis) -> None:
+    def __init__(self, client: aioredis.Redis, deployment: str = "") -> None:
         self._client = client
+        self._deployment = deployment
 
     async def hit(self, identity: str, window_index: int, window_seconds: int = WINDOW_SECONDS) -> int:
-        key = rate_limit_key(identity, window_index)
+        key = rate_limit_key(identity, window_index, self._deployment)
         async with self._client.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, window_seconds * 2)

@@ -18,6 +18,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from domain.events import NullPublisher, Publisher
 from domain.services import mail_intake
 from domain.services.attachments import AttachmentStore
+from server.keys import tickets_channel
 from server.settings import Settings
 
 logger = logging.getLogger("helpdesk.smtp")
@@ -152,7 +153,9 @@ async def _publisher(settings: Settings, stack: AsyncExitStack) -> Publisher:
         mailer = Mailer(settings)
         stack.push_async_callback(mailer.aclose)
     classification = ArqClassificationQueue(pool) if settings.triage_enabled else None
-    return AppPublisher(broadcast, ArqTimers(pool), classification, None, mailer)
+    return AppPublisher(
+        broadcast, ArqTimers(pool), classification, None, mailer, channel=tickets_channel(settings.queue_name)
+    )
 
 
 async def run_alone(settings: Settings, *, host: str | None, port: int | None) -> None:

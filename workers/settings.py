@@ -16,7 +16,7 @@ from tortoise import Tortoise
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from server.db import tortoise_config
-from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, cron_job_name
+from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, cron_job_name, tickets_channel
 from server.mailer import Mailer
 from server.publisher import AppPublisher, ArqClassificationQueue, ArqTimers
 from server.settings import Settings
@@ -41,7 +41,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         ctx["mailer"] = Mailer(settings) if settings.smtp_host else None
         ctx["publisher"] = AppPublisher(
             broadcast, ArqTimers(ctx["redis"]), ArqClassificationQueue(ctx["redis"]), ctx["webhooks"],
-            ctx["mailer"],
+            ctx["mailer"], channel=tickets_channel(settings.queue_name),
         )
         # The model loads on the first classification, off the event loop, once per process.
         models = TriageModels(partial(shared_embedder, settings.triage_int8))
