@@ -79,6 +79,14 @@ class EventKind(str, Enum):
     RATED = "RATED"
 
 
+class IntakeOutcome(str, Enum):
+    """What an item that came in from outside became (an IntakeReceipt's outcome)."""
+
+    TICKET = "TICKET"
+    MESSAGE = "MESSAGE"
+    IGNORED = "IGNORED"  # an auto-reply, a bounce, a sender we cannot answer
+
+
 class PriorityOrigin(str, Enum):
     """Who set a ticket's priority: the classifier may only fill in a DEFAULT one."""
 

@@ -12,6 +12,7 @@ from domain.enums import (
     CustomerTier,
     EventKind,
     ExampleSource,
+    IntakeOutcome,
     Priority,
     PriorityOrigin,
     Role,
@@ -512,6 +513,14 @@ class OutboxMail(Model):
         table = "outbox_mail"
 
 
+# IntakeReceipt.channel of inbound mail, and of a chat channel's messages.
+EMAIL_RECEIPTS = "email"
+
+
+def chat_receipts(channel_name: str) -> str:
+    return f"chat:{channel_name}"
+
+
 class IntakeReceipt(Model):
     # Every item that came in from outside, by its origin's own id (a mail's Message-ID, a
     # chat message's id): a redelivery finds its receipt and changes nothing.
@@ -519,7 +528,7 @@ class IntakeReceipt(Model):
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=80)  # "email", "chat:<channel name>"
     external_id = fields.CharField(max_length=255)
-    outcome = fields.CharField(max_length=16)  # TICKET, MESSAGE, IGNORED
+    outcome = fields.CharEnumField(IntakeOutcome, max_length=16)
     reason = fields.TextField(null=True)  # why IGNORED (auto-reply, bounce, ...)
     sender = fields.CharField(max_length=254, null=True)
     ticket_id = fields.BigIntField(null=True, db_index=True)

@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from domain.enums import EventKind
+from domain.enums import EventKind, IntakeOutcome
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('channel', fields.CharField(max_length=80)),
                 ('external_id', fields.CharField(max_length=255)),
-                ('outcome', fields.CharField(max_length=16)),
+                ('outcome', fields.CharEnumField(description='TICKET: TICKET\nMESSAGE: MESSAGE\nIGNORED: IGNORED', enum_type=IntakeOutcome, max_length=16)),
                 ('reason', fields.TextField(null=True, unique=False)),
                 ('sender', fields.CharField(null=True, max_length=254)),
                 ('ticket_id', fields.BigIntField(null=True, db_index=True)),

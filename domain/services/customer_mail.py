@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from domain.enums import AuthorKind
-from domain.models import Customer, IntakeReceipt, Message, Ticket
+from domain.enums import AuthorKind, IntakeOutcome
+from domain.models import EMAIL_RECEIPTS, Customer, IntakeReceipt, Message, Ticket
 from domain.services import outbox
 from domain.services.ticket_changes import MessageWrite
 
@@ -15,7 +15,7 @@ from domain.services.ticket_changes import MessageWrite
 REFERENCES_MAX = 20
 # The outbox's In-Reply-To column; a longer id is still named in References.
 IN_REPLY_TO_MAX = 200
-EMAIL_CHANNEL = "email"
+EMAIL_CHANNEL = EMAIL_RECEIPTS
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ async def thread_of(ticket_id: int, *, exclude_message_id: int | None = None) ->
     """The ticket's mail conversation: the mail that opened it (its intake receipt), then
     every public message that came in or went out as mail."""
     receipts = await IntakeReceipt.filter(channel=EMAIL_CHANNEL, ticket_id=ticket_id).exclude(
-        outcome="IGNORED"
+        outcome=IntakeOutcome.IGNORED
     ).order_by("created_at", "id").values_list("external_id", "created_at")
     query = Message.filter(ticket_id=ticket_id, internal=False, email_message_id__isnull=False)
     if exclude_message_id is not None:

@@ -10,10 +10,10 @@ from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
 
-from domain.enums import AuthorKind, TicketSource, TicketStatus
+from domain.enums import AuthorKind, IntakeOutcome, TicketSource, TicketStatus
 from domain.errors import BadUserInput, Conflict, RateLimited
 from domain.events import Publisher
-from domain.models import ChatChannel, IntakeReceipt, Message, Product, Ticket
+from domain.models import ChatChannel, IntakeReceipt, Message, Product, Ticket, chat_receipts
 from domain.rules import follow_tokens, validation
 from domain.rules.rate_limit import retry_after, window_at
 from domain.services import tickets
@@ -317,7 +317,7 @@ async def chat_message(
     """A message joins the open ticket of its conversation, or opens one. Each message id is
     taken once: its receipt is unique per channel and written in the transaction of what the
     message became (the reply, or the new ticket), so a concurrent redelivery loses there."""
-    receipt_channel = f"chat:{channel.name}"
+    receipt_channel = chat_receipts(channel.name)
     seen = await _duplicate(receipt_channel, message.message_id)
     if seen is not None:
         return seen
@@ -335,7 +335,7 @@ async def chat_message(
             await IntakeReceipt.create(
                 channel=receipt_channel,
                 external_id=message.message_id,
-                outcome="MESSAGE",
+                outcome=IntakeOutcome.MESSAGE,
                 sender=message.sender_email or message.sender_id[:254],
                 ticket_id=ticket.id,
                 message_id=row.id,
@@ -382,7 +382,7 @@ async def chat_message(
         await IntakeReceipt.create(
             channel=receipt_channel,
             external_id=message.message_id,
-            outcome="TICKET",
+            outcome=IntakeOutcome.TICKET,
             sender=message.sender_email or message.sender_id[:254],
             ticket_id=ticket.id,
             created_at=now,

@@ -18,12 +18,20 @@ from typing import cast
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain.enums import TicketSource
+from domain.enums import IntakeOutcome, TicketSource
 from domain.enums import TicketStatus as S
 from domain.errors import BadUserInput, Conflict
 from domain.events import Publisher
 from domain.mail.parse import InboundMail, MailAttachment, parse
-from domain.models import TICKET_KEY_PREFIX, Customer, IntakeReceipt, Message, OutboxMail, Ticket
+from domain.models import (
+    EMAIL_RECEIPTS,
+    TICKET_KEY_PREFIX,
+    Customer,
+    IntakeReceipt,
+    Message,
+    OutboxMail,
+    Ticket,
+)
 from domain.rules import validation
 from domain.rules.attachment_policy import AttachmentPolicy, safe_filename
 from domain.rules.mail_intake import compose_text, is_automatic, thread_ids, ticket_number_in_subject
@@ -32,10 +40,10 @@ from domain.services.attachments import AttachmentStore
 
 logger = logging.getLogger("helpdesk.mail")
 
-CHANNEL = "email"
-TICKET = "TICKET"
-MESSAGE = "MESSAGE"
-IGNORED = "IGNORED"
+CHANNEL = EMAIL_RECEIPTS
+TICKET = IntakeOutcome.TICKET
+MESSAGE = IntakeOutcome.MESSAGE
+IGNORED = IntakeOutcome.IGNORED
 NO_SUBJECT = "(no subject)"
 FULL_TEXT_NAME = "mail-text.txt"
 _SENDER_MAX = 254
