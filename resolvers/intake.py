@@ -1,6 +1,8 @@
 """Public intake over GraphQL (submitTicket, followTicket: no token needed) and the admin
 operations for product rules and chat channels."""
 
+from dataclasses import dataclass
+
 import strawberry
 
 from domain.services import chat_channels, intake, product_rules
@@ -19,6 +21,30 @@ from schema.intake_types import (
 
 def follow_url(services: AppServices, token: str) -> str:
     return f"{services.settings.public_url}/follow/{token}"
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    key: str
+    follow_url: str | None  # None for an address that was a customer's already
+    follow_link_mailed: bool
+
+
+async def answer(services: AppServices, submitted: intake.SubmittedForm) -> FormAnswer:
+    """The follow link in the answer for a new address; by mail to an existing customer."""
+    link = follow_url(services, submitted.follow_token)
+    if not submitted.known_customer:
+        return FormAnswer(submitted.ticket.key, link, False)
+    mailer = services.mailer
+    if mailer is not None:
+        key = submitted.ticket.key
+        await mailer.queue(
+            to_address=submitted.email, subject=f"[{key}] Follow your request", kind="follow",
+            body=f"We received your request {key}: {submitted.ticket.subject}\n\n"
+            f"Follow it here (keep this link private):\n{link}\n",
+            ticket_id=submitted.ticket.id, now=services.clock(),
+        )
+    return FormAnswer(submitted.ticket.key, None, mailer is not None)
 
 
 async def submit_form(
@@ -65,8 +91,9 @@ async def submit_ticket(info: Info, input: SubmitTicketInput) -> SubmittedTicket
         description=input.description,
         product_id=input.product_id,
     )
+    answered = await answer(ctx.services, submitted)
     return SubmittedTicket(
-        key=submitted.ticket.key, follow_url=follow_url(ctx.services, submitted.follow_token)
+        key=answered.key, follow_url=answered.follow_url, follow_link_mailed=answered.follow_link_mailed
     )
 
 

@@ -24,8 +24,12 @@ class SubmitTicketInput:
 @strawberry.type(description="A submitted form: the ticket's key and the customer's follow link.")
 class SubmittedTicket:
     key: str
-    follow_url: str = strawberry.field(
-        description="Shows the ticket's status and public messages to whoever holds it; keep it private."
+    follow_url: str | None = strawberry.field(
+        description="Shows the ticket's status and public messages to whoever holds it; keep it private. "
+        "Null when the email was already a customer's: the link then goes to that address by mail."
+    )
+    follow_link_mailed: bool = strawberry.field(
+        description="The follow link was mailed to the address instead (an existing customer)."
     )
 
 

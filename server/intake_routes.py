@@ -1,7 +1,7 @@
 """Public HTTP endpoints of the intake, outside GraphQL and without a Bearer token:
 
 - `POST /forms/ticket`: the web form (JSON, form-encoded or multipart without files);
-  201 {key, followUrl}, 400 with every field's error, 429 with Retry-After.
+  201 {key, followUrl, followLinkMailed}, 400 with every field's error, 429 with Retry-After.
 - `GET /follow/<token>`: the ticket of a follow link, public messages only; 404 otherwise.
 - `POST /hooks/chat/<channel>`: a chat/IM message signed with the channel's secret
   (X-Helpdesk-Timestamp, X-Helpdesk-Signature); 401 for a bad or stale signature.
@@ -24,7 +24,7 @@ from domain.errors import DomainError, ErrorCode, RateLimited
 from domain.rules.webhook_signature import Verdict, verify
 from domain.services import intake
 from resolvers.context import AppServices
-from resolvers.intake import follow_url, submit_form
+from resolvers.intake import answer, submit_form
 from server.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 # A description of 20,000 characters is at most 80 KB of UTF-8, about three times that
@@ -138,8 +138,13 @@ async def form_ticket(request: Request) -> Response:
         )
     except DomainError as error:
         return _domain_error(error)
+    answered = await answer(services, submitted)
     return JSONResponse(
-        {"key": submitted.ticket.key, "followUrl": follow_url(services, submitted.follow_token)},
+        {
+            "key": answered.key,
+            "followUrl": answered.follow_url,
+            "followLinkMailed": answered.follow_link_mailed,
+        },
         status_code=201,
     )
 

@@ -5,6 +5,7 @@ import asyncio
 import logging
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 
 import aiosmtplib
@@ -13,6 +14,8 @@ from domain.services import outbox
 from server.settings import Settings
 
 logger = logging.getLogger("helpdesk.mail")
+
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 class Mailer:
@@ -40,15 +43,31 @@ class Mailer:
             message["References"] = mail.references or mail.in_reply_to
         message.set_content(mail.body)
         settings = self._settings
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            start_tls=settings.smtp_starttls,
-            timeout=10,
-        )
+        # Flattened here, with lines up to RFC 5322's 998: at the default 78 a long
+        # Message-ID (Exchange's run to 80) in In-Reply-To/References would be folded as an
+        # encoded word, which no client recognises, and the answer would not thread.
+        raw = message.as_bytes(policy=SMTP_POLICY)
+        try:
+            await aiosmtplib.send(
+                raw,
+                # The envelope names exactly the one recipient, never what the header parses to.
+                sender=settings.smtp_from,
+                recipients=[mail.to_address],
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                start_tls=settings.smtp_starttls,
+                timeout=10,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as refused:
+            if refused.recipients and all(r.code >= 500 for r in refused.recipients):
+                raise outbox.PermanentFailure(str(refused)) from refused
+            raise
+        except aiosmtplib.SMTPResponseException as answer:
+            if answer.code >= 500:
+                raise outbox.PermanentFailure(f"{answer.code} {answer.message}") from answer
+            raise
 
     async def queue(
         self, *, to_address: str, subject: str, body: str, kind: str, ticket_id: int | None, now: datetime

@@ -115,7 +115,7 @@ def receiver_for(
             publisher=publisher,
             attachments=attachments,
             classify=settings.triage_enabled,
-            desk_address=settings.mail_address,
+            desk_addresses=(settings.mail_address, settings.smtp_from),
         )
 
     return SmtpReceiver(

@@ -89,7 +89,8 @@ async def _submit(request: Request, services: AppServices, token: str, secret: s
     except ValueError:
         raise BadUserInput("The form has too many fields.", field="stars") from None
     raw_stars = (form.get("stars") or [""])[0].strip()
-    if not raw_stars.isdigit():
+    # isascii too: "²" and other Unicode digits pass isdigit but not int().
+    if not (raw_stars.isascii() and raw_stars.isdigit()):
         # A bad token is told before missing stars: it is the one thing a retry cannot fix.
         await satisfaction.ticket_for_token(token=token, secret_key=secret, now=services.clock())
         raise BadUserInput("Choose from 1 to 5 stars.", field="stars")

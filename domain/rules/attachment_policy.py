@@ -8,6 +8,9 @@ from domain.errors import BadUserInput
 
 FILENAME_MAX = 255
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]+@,]")
+# type/subtype of RFC 6838's restricted names (each at most 63 characters after the first),
+# so a stored content type always fits its column and is safe to send back in a header.
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class AttachmentPolicy:
 
     def accepts_type(self, content_type: str) -> bool:
         wanted = content_type.split(";", 1)[0].strip().lower()
+        if not _MEDIA_TYPE.match(wanted):
+            return False
         for allowed in self.types:
             allowed = allowed.lower()
             if allowed.endswith("*") and wanted.startswith(allowed[:-1]):

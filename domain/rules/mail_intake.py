@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from domain.mail.parse import InboundMail
 
 _AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
-_SUPPRESS_VALUES = {"all", "oof"}
 _DAEMON_LOCALS = {"mailer-daemon", "postmaster"}
 THREAD_IDS_MAX = 20
 
@@ -28,9 +27,8 @@ def is_automatic(mail: InboundMail, *, envelope_sender: str | None = None) -> st
     for name in ("x-autoreply", "x-autorespond"):
         if mail.header(name) is not None:
             return f"{name} header"
-    suppress = {v.strip().lower() for v in (mail.header("x-auto-response-suppress") or "").split(",")}
-    if suppress & _SUPPRESS_VALUES:
-        return "X-Auto-Response-Suppress: " + ", ".join(sorted(suppress & _SUPPRESS_VALUES))
+    # Not X-Auto-Response-Suppress: it asks others not to auto-answer, and other desks and
+    # CRMs set it on mail their people write; ignoring it would drop real messages.
     if envelope_sender is not None and envelope_sender.strip() in ("", "<>"):
         return "null envelope sender (a bounce)"
     local = (mail.from_address or "").split("@", 1)[0]

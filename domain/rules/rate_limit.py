@@ -1,5 +1,6 @@
 """Fixed-window rate limiting: the same rule whether counts live in memory or in Redis."""
 
+import ipaddress
 from dataclasses import dataclass
 
 
@@ -12,6 +13,20 @@ class Window:
 def window_at(now_seconds: float, window_seconds: int) -> Window:
     index = int(now_seconds // window_seconds)
     return Window(index=index, ends_at=(index + 1) * window_seconds)
+
+
+def client_identity(address: str) -> str:
+    """Whom a client address stands for: an IPv6 host usually holds a whole /64, so counting
+    single addresses there would let one client take 2^64 identities."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 def retry_after(count: int, *, limit: int, window: Window, now_seconds: float) -> float | None:

@@ -4,8 +4,10 @@ import re
 
 from domain.errors import BadUserInput
 
-# Deliberately simple: one @, a dot in the domain, no spaces. Real verification is a mail.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Deliberately simple: one @, a dot in the domain, no spaces, and none of the characters
+# that separate or quote addresses in a header ("a@b.c,root" would mail two people).
+# Real verification is a mail.
+_EMAIL = re.compile(r"^[^@\s,;:<>()\"\[\]\\]+@[^@\s,;:<>()\"\[\]\\]+\.[^@\s,;:<>()\"\[\]\\]+$")
 
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -16,9 +18,21 @@ IDEMPOTENCY_KEY_MAX = 100
 EXAMPLE_MAX = 2_000
 
 
+def storable(value: str, *, field: str) -> str:
+    """Text a database can keep: PostgreSQL refuses NUL characters, and a lone surrogate
+    (valid in JSON's \\u escapes, not in UTF-8) fails to encode at write time."""
+    if "\x00" in value:
+        raise BadUserInput(f"{field} contains a NUL character.", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadUserInput(f"{field} is not valid Unicode text.", field=field) from None
+    return value
+
+
 def text(value: str, *, field: str, max_length: int, min_length: int = 1) -> str:
     """Trims the value and checks its length."""
-    cleaned = value.strip()
+    cleaned = storable(value, field=field).strip()
     if len(cleaned) < min_length:
         raise BadUserInput(f"{field} must not be empty.", field=field)
     if len(cleaned) > max_length:
@@ -36,7 +50,7 @@ def optional_text(value: str | None, *, field: str, max_length: int) -> str | No
 
 
 def email(value: str, *, field: str = "email") -> str:
-    cleaned = value.strip().lower()
+    cleaned = storable(value, field=field).strip().lower()
     if len(cleaned) > 254 or not _EMAIL.match(cleaned):
         raise BadUserInput(f"{field} is not a valid email address.", field=field)
     return cleaned

@@ -149,7 +149,13 @@ async def dispatch(
             ticket = await route(ticket_id=ticket_id, now=now, publisher=publisher, why=why)
         if ticket.group_id is None:
             return
-        await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher)
+        strategy = await Group.filter(id=ticket.group_id).first().values_list(
+            "assignment_strategy", flat=True
+        )
+        # A MANUAL group (the default) takes no automatic assignment: asked before the locking
+        # transaction, so intake into such groups pays one read, not two row locks.
+        if strategy is not None and AssignmentStrategy(strategy) is not AssignmentStrategy.MANUAL:
+            await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher)
         if ticket.priority is Priority.URGENT:
             await paging.start(ticket_id=ticket_id, group_id=ticket.group_id, reason="urgent ticket",
                                now=now, publisher=publisher)

@@ -13,9 +13,9 @@ from tortoise.exceptions import IntegrityError
 from domain.enums import AuthorKind, IntakeOutcome, TicketSource, TicketStatus
 from domain.errors import BadUserInput, Conflict, RateLimited
 from domain.events import Publisher
-from domain.models import ChatChannel, IntakeReceipt, Message, Product, Ticket, chat_receipts
+from domain.models import ChatChannel, Customer, IntakeReceipt, Message, Product, Ticket, chat_receipts
 from domain.rules import follow_tokens, validation
-from domain.rules.rate_limit import retry_after, window_at
+from domain.rules.rate_limit import client_identity, retry_after, window_at
 from domain.services import tickets
 
 FORM_WINDOW_SECONDS = 3600
@@ -63,6 +63,8 @@ class FormData:
 class SubmittedForm:
     ticket: Ticket
     follow_token: str
+    email: str
+    known_customer: bool  # the address was a customer's already: the link goes by mail only
 
 
 def _text(value: object, *, field: str) -> str:
@@ -119,16 +121,15 @@ async def _check_rate(
         return
     moment = now.timestamp()
     window = window_at(moment, FORM_WINDOW_SECONDS)
-    waits = []
+    # In order, stopping at the first refusal: a flood from other addresses must not use up
+    # the quota of the email it names (which would lock the real customer out).
     for identity in identities:
         count = await counters.hit(identity, window.index, FORM_WINDOW_SECONDS)
-        waits.append(retry_after(count, limit=per_hour, window=window, now_seconds=moment))
-    refused = [w for w in waits if w is not None]
-    if refused:
-        wait = max(refused)
-        raise RateLimited(
-            f"Too many submissions; try again in {wait / 60:.0f} minutes.", retry_after_seconds=wait
-        )
+        wait = retry_after(count, limit=per_hour, window=window, now_seconds=moment)
+        if wait is not None:
+            raise RateLimited(
+                f"Too many submissions; try again in {wait / 60:.0f} minutes.", retry_after_seconds=wait
+            )
 
 
 async def submit_form(
@@ -155,10 +156,17 @@ async def submit_form(
     )
     await _check_rate(
         counters=counters,
-        identities=[f"form:{scope}:address:{client_address}", f"form:{scope}:email:{data.email}"],
+        identities=[
+            f"form:{scope}:address:{client_identity(client_address)}",
+            f"form:{scope}:email:{data.email}",
+        ],
         per_hour=per_hour,
         now=now,
     )
+    # Nobody proves an address on a public form. A new address gets its follow link in the
+    # answer; an existing customer's only by mail, or anyone could open a ticket in their
+    # name and read, through the link, what the desk answers them.
+    known_customer = await Customer.exists(email=data.email)
     ticket = await tickets.create(
         actor=None,
         data=tickets.NewTicket(
@@ -173,7 +181,10 @@ async def submit_form(
         publisher=publisher,
         classify=classify,
     )
-    return SubmittedForm(ticket=ticket, follow_token=follow_tokens.issue(secret_key, ticket.id))
+    return SubmittedForm(
+        ticket=ticket, follow_token=follow_tokens.issue(secret_key, ticket.id), email=data.email,
+        known_customer=known_customer,
+    )
 
 
 # --- the follow link -------------------------------------------------------------------
@@ -370,7 +381,14 @@ async def chat_message(
     if product_id is not None and not await Product.exists(id=product_id):
         product_id = None  # the channel's product was deleted: rules may still find one
     external_id = chat_customer_external_id(channel.name, message.sender_id)
-    customer_email = message.sender_email or f"{_digest(external_id, 32)}@{CHAT_PLACEHOLDER_DOMAIN}"
+    # A chat widget's email is typed, not proven: it names a customer only when it is not
+    # already someone else's, or anyone could chat in a known customer's name (and, with
+    # the external id then stuck on that customer, keep doing so).
+    email = message.sender_email
+    owner = await Customer.get_or_none(email=email) if email else None
+    if owner is not None and owner.external_id != external_id:
+        email = None
+    customer_email = email or f"{_digest(external_id, 32)}@{CHAT_PLACEHOLDER_DOMAIN}"
     customer_name = message.sender_name or f"{channel.name} {message.sender_id}"[: validation.NAME_MAX]
     written_for: list[int] = []
     # One ticket per conversation at a time, also when its first messages arrive together:

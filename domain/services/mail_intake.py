@@ -7,6 +7,7 @@ of it, and a redelivery after a crash does the work instead of being ignored. A 
 is created before its receipt under an idempotency key made from the Message-ID, so a crash
 between the two cannot open it twice."""
 
+import asyncio
 import hashlib
 import logging
 import mimetypes
@@ -46,6 +47,9 @@ MESSAGE = IntakeOutcome.MESSAGE
 IGNORED = IntakeOutcome.IGNORED
 NO_SUBJECT = "(no subject)"
 FULL_TEXT_NAME = "mail-text.txt"
+# Room kept for the notes that threading adds to the text (the longest names two keys and
+# an address).
+THREADING_NOTE_ROOM = 500
 _SENDER_MAX = 254
 
 
@@ -65,17 +69,21 @@ async def receive(
     publisher: Publisher,
     attachments: AttachmentStore,
     classify: bool,
-    desk_address: str | None = None,
+    desk_addresses: Sequence[str] = (),
 ) -> IntakeReceipt:
     """`envelope_sender`: SMTP MAIL FROM ("" for the null sender of bounces, None unknown).
-    `desk_address`: the desk's own address; mail from it is a loop and is ignored."""
-    mail = parse(raw)
+    `desk_addresses`: the desk's own (its address, its mail's From); mail from them is a
+    loop and is ignored."""
+    # Off the event loop: a mail of many parts takes seconds to parse, and the API shares
+    # this loop.
+    mail = await asyncio.to_thread(parse, raw)
     existing = await IntakeReceipt.get_or_none(channel=CHANNEL, external_id=mail.message_id)
     if existing is not None:
         return existing
 
     reason = is_automatic(mail, envelope_sender=envelope_sender)
-    if reason is None and desk_address and mail.from_address == desk_address.strip().lower():
+    own = {address.strip().lower() for address in desk_addresses}
+    if reason is None and mail.from_address in own:
         reason = "sent from the desk's own address"
     if reason is not None:
         return await _ignore(mail, reason, envelope_sender, now)
@@ -84,7 +92,10 @@ async def receive(
         return await _ignore(mail, "no valid From address", envelope_sender, now)
 
     files, notes = _screen(mail.attachments, attachments.policy)
-    if compose_text(mail.text, notes, limit=min(validation.BODY_MAX, validation.DESCRIPTION_MAX)).cut:
+    # The limit leaves room for the notes threading may add below (a follow-up's, a
+    # stranger's), so a text that fits here is never cut there without its file.
+    limit = min(validation.BODY_MAX, validation.DESCRIPTION_MAX) - THREADING_NOTE_ROOM
+    if compose_text(mail.text, notes, limit=limit).cut:
         # Too long for a description or a message: the whole text stays as a file.
         whole, more_notes = _screen(
             [MailAttachment(FULL_TEXT_NAME, "text/plain", mail.text.encode())], attachments.policy

@@ -3,6 +3,7 @@ with backoff while the SMTP server is down. A mail is claimed by moving its next
 forward in one conditional UPDATE, so two senders never send it twice."""
 
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ class Mail:
 
 Send = Callable[[Mail], Awaitable[None]]
 
+# Tried for about a day (5 s doubling to every 30 min) before a mail is given up on.
+MAX_ATTEMPTS = 60
+
+
+class PermanentFailure(Exception):
+    """The SMTP server refused the mail for good (a 5xx answer): trying again cannot help."""
+
 
 def new_message_id(domain: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
@@ -70,12 +78,17 @@ async def deliver(*, mail_id: int, now: datetime, send: Send) -> bool:
     try:
         await send(Mail(row.to_address, row.subject, row.body, row.message_id, row.in_reply_to,
                         row.references, row.reply_to, row.kind))
-    except Exception as error:  # any failure: keep the mail and try again later
+    except Exception as error:  # any other failure: keep the mail and try again later
         attempts = row.attempts + 1
+        final = isinstance(error, PermanentFailure) or attempts >= MAX_ATTEMPTS
+        # A given-up mail keeps its row (sent_at null, the error kept) for whoever looks.
         await OutboxMail.filter(id=mail_id).update(
-            attempts=attempts, next_attempt_at=now + retry_delay(attempts), last_error=str(error)[:2000]
+            attempts=attempts, next_attempt_at=None if final else now + retry_delay(attempts),
+            last_error=str(error)[:2000],
         )
-        logger.info("mail %s not sent (attempt %d): %s", row.message_id, attempts, error)
+        log = logger.warning if final else logger.info
+        log("mail %s not sent (attempt %d%s): %s", row.message_id, attempts,
+            ", given up" if final else "", error)
         return False
     await OutboxMail.filter(id=mail_id).update(
         attempts=row.attempts + 1, sent_at=now, next_attempt_at=None, last_error=None
@@ -87,6 +100,10 @@ async def deliver_due(*, now: datetime, send: Send, limit: int = 100) -> int:
     due = cast(list[int], await OutboxMail.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
                .limit(limit).values_list("id", flat=True))
     sent = 0
+    started = time.monotonic()
     for mail_id in due:
-        sent += await deliver(mail_id=mail_id, now=now, send=send)
+        # Each claim from the time it is made: a long run of slow sends must not claim a
+        # mail with a moment already past, which another sender could then claim again.
+        moment = now + timedelta(seconds=time.monotonic() - started)
+        sent += await deliver(mail_id=mail_id, now=moment, send=send)
     return sent

@@ -234,6 +234,8 @@ def test_the_survey_page_shows_a_form_and_records_the_rating(own: OwnDesk, desk:
         assert shown.headers["referrer-policy"] == "no-referrer"
         missing = http.post(page, data={"comment": "no stars"})
         assert missing.status_code == 400
+        superscript = http.post(page, data={"stars": "²"})  # a digit to isdigit(), not to int()
+        assert superscript.status_code == 400
         sent = http.post(page, data={"stars": "5", "comment": "Great <b>help</b>"})
         assert sent.status_code == 200 and "Thank you" in sent.text
         assert http.post(page, data={"stars": "3"}).status_code == 409

@@ -232,7 +232,7 @@ def test_auto_replies_and_bounces_open_nothing(desk: OwnDesk, smtp_port: int) ->
                            in_reply_to=first_id, headers={"Auto-Submitted": "auto-replied"})
     send(smtp_port, vacation.as_bytes(policy=SMTP), mail_from=sender)
     exchange, _ = new_mail(f"Automatic reply {tag}", "Away too.", sender=sender,
-                           headers={"X-Auto-Response-Suppress": "All"})
+                           headers={"X-Auto-Response-Suppress": "All", "Auto-Submitted": "auto-generated"})
     send(smtp_port, exchange.as_bytes(policy=SMTP), mail_from=sender)
     bounce = (
         "From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>\r\n"

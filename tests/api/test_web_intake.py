@@ -108,8 +108,9 @@ def test_a_json_form_creates_a_form_ticket_for_the_customer(intake_desk: IntakeD
         answer = http.post(f"{d.base_url}/forms/ticket", json=fields)
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert set(body) == {"key", "followUrl"}
+    assert set(body) == {"key", "followUrl", "followLinkMailed"}
     token_of(body["followUrl"])
+    assert body["followLinkMailed"] is False
     row = ticket(d, body["key"])
     assert row["source"] == "FORM"
     assert row["subject"] == "Printer on fire"
@@ -121,6 +122,9 @@ def test_a_json_form_creates_a_form_ticket_for_the_customer(intake_desk: IntakeD
         again = http.post(f"{d.base_url}/forms/ticket", data=form("Still smoking", email=fields["email"]))
     assert again.status_code == 201, again.text
     assert ticket(d, again.json()["key"])["customer"]["id"] == row["customer"]["id"]
+    # Anyone may type a known customer's address: the link would show the desk's answers
+    # to them, so it goes to that address by mail (none here: no SMTP), never in the answer.
+    assert again.json()["followUrl"] is None
 
 
 def test_form_encoded_and_multipart_forms_are_accepted(intake_desk: IntakeDesk) -> None:
@@ -552,6 +556,22 @@ def test_a_message_after_the_ticket_is_closed_opens_a_new_one(chat: Chat) -> Non
     assert new["customer"]["id"] == row["customer"]["id"]
     assert new["subject"] == "One more thing"
     assert ticket(d, key)["messages"] == []
+
+
+def test_a_chat_sender_cannot_take_a_known_customers_email(chat: Chat) -> None:
+    d = chat.d
+    victim = f"{unique('known')}@customer.test"
+    with http_from(client_address()) as http:
+        opened = http.post(f"{d.base_url}/forms/ticket", json=form("Mine", email=victim))
+    victim_id = ticket(d, opened.json()["key"])["customer"]["id"]
+    posted = chat.post(message(unique("conv"), "I am them", sender=unique("intruder"), email=victim))
+    assert posted.status_code == 201, posted.text
+    chatted = ticket(d, posted.json()["ticketKey"])
+    assert chatted["customer"]["id"] != victim_id
+    assert chatted["customer"]["email"].endswith(".invalid")
+    # The known customer keeps no external id of the intruder's.
+    again = ticket(d, opened.json()["key"])["customer"]
+    assert again["id"] == victim_id and again["externalId"] is None
 
 
 def test_chat_channels_are_for_admins(chat: Chat) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from domain.rules.rate_limit import retry_after, window_at
+from domain.rules.rate_limit import client_identity, retry_after, window_at
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,18 @@ def test_fixed_window(now: float, count: int, limit: int, expected: float | None
 
 def test_windows_are_consecutive() -> None:
     assert window_at(59.999, 60).index + 1 == window_at(60.0, 60).index
+
+
+@pytest.mark.parametrize(
+    ("address", "identity"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_a_client_is_its_ipv4_address_or_its_ipv6_slash_64(address: str, identity: str) -> None:
+    assert client_identity(address) == identity

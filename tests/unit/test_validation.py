@@ -6,7 +6,10 @@ from domain.rules import validation
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("  hi  ", "hi"), ("x" * 10, "x" * 10), ("", None), ("   ", None), ("x" * 11, None)],
+    [
+        ("  hi  ", "hi"), ("x" * 10, "x" * 10), ("", None), ("   ", None), ("x" * 11, None),
+        ("ünï ✓", "ünï ✓"), ("a\x00b", None), ("a\ud800b", None),
+    ],
 )
 def test_text(value: str, expected: str | None) -> None:
     if expected is None:
@@ -25,6 +28,13 @@ def test_text(value: str, expected: str | None) -> None:
         ("no-at.example.com", None),
         ("a b@c.de", None),
         ("a@b.c" + "o" * 260, None),
+        ("a\x00@b.cd", None),
+        ("me@evil.com,root", None),
+        ("me@evil.com;root@x.yz", None),
+        ("<me@evil.com>", None),
+        ('"me"@evil.com', None),
+        ("o'brien+tag@example.ie", "o'brien+tag@example.ie"),
+        ("\udc80a@b.cd", None),
     ],
 )
 def test_email(value: str, expected: str | None) -> None:
