@@ -27,6 +27,8 @@ FIELD = "file"
 MAX_FILES = 10
 # Multipart framing and small fields around the files, beyond the files themselves.
 OVERHEAD_BYTES = 64 * 1024
+# A multipart part header (name, filename, type) longer than this is not a header.
+HEADER_MAX_BYTES = 8 * 1024
 # After refusing, the rest of the body is read and dropped (up to this much) so that the
 # client, still sending, gets the answer rather than a reset connection.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
@@ -100,8 +102,8 @@ class _FileCollector:
     def callbacks(self) -> dict[str, object]:
         return {
             "on_part_begin": self._begin,
-            "on_header_field": lambda d, s, e: self._header_field.extend(d[s:e]),
-            "on_header_value": lambda d, s, e: self._header_value.extend(d[s:e]),
+            "on_header_field": lambda d, s, e: self._header(self._header_field, d[s:e]),
+            "on_header_value": lambda d, s, e: self._header(self._header_value, d[s:e]),
             "on_header_end": self._header_end,
             "on_part_data": self._data,
             "on_part_end": self._end,
@@ -110,6 +112,12 @@ class _FileCollector:
 
     def _begin(self) -> None:
         self.part = _Part()
+
+    @staticmethod
+    def _header(into: bytearray, data: bytes) -> None:
+        into.extend(data)
+        if len(into) > HEADER_MAX_BYTES:  # a part's header is a line, not a payload
+            raise TooLarge()
 
     def _header_end(self) -> None:
         name = self._header_field.decode("latin-1").strip().lower()
@@ -185,6 +193,9 @@ def routes(services: AppServices) -> list[BaseRoute]:
         try:
             async for chunk in stream:
                 received += len(chunk)
+                # Chunked bodies declare no length: the whole request is bounded as it comes.
+                if received > MAX_FILES * max_bytes + OVERHEAD_BYTES:
+                    raise TooLarge()
                 parser.write(chunk)
             parser.finalize()
         except TooLarge:

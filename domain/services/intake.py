@@ -332,7 +332,9 @@ async def chat_message(
     seen = await _duplicate(receipt_channel, message.message_id)
     if seen is not None:
         return seen
-    thread = f"{channel.name}:{message.conversation_id}"
+    # Per sender too: in a group conversation each person's messages go to their own
+    # ticket, never onto another customer's (where they would speak as that customer).
+    thread = f"{channel.name}:{message.conversation_id}:{message.sender_id}"
 
     open_ticket = (
         await Ticket.filter(external_thread=thread)

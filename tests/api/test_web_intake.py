@@ -451,6 +451,13 @@ def test_chat_messages_make_a_ticket_and_join_it(chat: Chat) -> None:
         ("Also on my tablet.", "CHAT", "CUSTOMER")
     ]
 
+    # Someone else in the same (group) conversation: a ticket of their own, never a message
+    # on this customer's ticket.
+    other_person = chat.post(message(conversation, "Me too!", sender="u-9"))
+    assert other_person.status_code == 201, other_person.text
+    assert other_person.json()["ticketKey"] != key
+    assert len(ticket(d, key)["messages"]) == 1
+
     # Another conversation of the same person: its own ticket, the same customer.
     elsewhere = chat.post(message(unique("conv"), "Different topic"))
     assert elsewhere.status_code == 201
