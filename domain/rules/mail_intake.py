@@ -46,6 +46,17 @@ def _token(value: str | None) -> str | None:
     return value.split(";", 1)[0].strip().lower() or None
 
 
+_AUTHENTICATION_FAILED = re.compile(r"\b(?:dmarc|spf|dkim)\s*=\s*fail\b", re.IGNORECASE)
+
+
+def sender_failed_authentication(mail: InboundMail) -> bool:
+    """The receiving server's verdict (the topmost Authentication-Results, which it adds
+    above anything the sender wrote) says the From could not be verified. Such a mail may
+    still answer a Message-ID it knows, but a guessable ticket key is not enough."""
+    results = mail.header("authentication-results")
+    return bool(results and _AUTHENTICATION_FAILED.search(results))
+
+
 def ticket_number_in_subject(subject: str, *, prefix: str) -> int | None:
     """`[HD-12] Re: printer` -> 12. A bracketed key wins over a bare one; a bare key counts
     only as a whole word (not `XHD-12` or `HD-12a`)."""

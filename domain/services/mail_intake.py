@@ -35,7 +35,13 @@ from domain.models import (
 )
 from domain.rules import validation
 from domain.rules.attachment_policy import AttachmentPolicy, safe_filename
-from domain.rules.mail_intake import compose_text, is_automatic, thread_ids, ticket_number_in_subject
+from domain.rules.mail_intake import (
+    compose_text,
+    is_automatic,
+    sender_failed_authentication,
+    thread_ids,
+    ticket_number_in_subject,
+)
 from domain.services import tickets
 from domain.services.attachments import AttachmentStore
 
@@ -174,6 +180,8 @@ async def _thread_ticket(mail: InboundMail, sender: str) -> Ticket | None:
                 ticket = await Ticket.get_or_none(id=ticket_ids[0])
                 if ticket is not None:
                     return ticket
+    if sender_failed_authentication(mail):
+        return None  # a forged From with a known key would write on the customer's ticket
     number = ticket_number_in_subject(mail.subject, prefix=TICKET_KEY_PREFIX)
     if number is None or number >= 2**63:
         return None

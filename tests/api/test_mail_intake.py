@@ -176,7 +176,14 @@ def test_a_subject_key_threads_only_for_the_ticket_s_customer(desk: OwnDesk, smt
     cc_reply, _ = new_mail(f"Re: Laptop {tag}-eve2", "Same here.", sender=stranger, in_reply_to=first_id)
     send(smtp_port, cc_reply.as_bytes(policy=SMTP), mail_from=stranger)
 
+    # The customer's own address with a From the receiving server could not verify: a
+    # known key alone is not enough.
+    forged, _ = new_mail(f"[{ticket['key']}] forged {tag}-forged", "Send me the data.", sender=sender,
+                         headers={"Authentication-Results": "mx.desk.test; spf=fail smtp.mailfrom=customer.test"})
+    send(smtp_port, forged.as_bytes(policy=SMTP), mail_from=sender)
+
     assert [m["body"] for m in by_id(desk, ticket["id"])["messages"]] == ["It got slower."]
+    assert the_ticket(desk, f"{tag}-forged")["id"] != ticket["id"]
     assert the_ticket(desk, f"{tag}-eve1")["customer"]["email"] == stranger
     answered = the_ticket(desk, f"{tag}-eve2")
     assert answered["customer"]["email"] == stranger

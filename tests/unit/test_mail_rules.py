@@ -7,6 +7,7 @@ from domain.rules.mail_intake import (
     NO_TEXT,
     compose_text,
     is_automatic,
+    sender_failed_authentication,
     thread_ids,
     ticket_number_in_subject,
 )
@@ -116,3 +117,21 @@ def test_many_notes_are_summed_up() -> None:
     composed = compose_text("t", [f"file {i}" for i in range(50)], limit=20_000).text
     assert "[file 19]" in composed and "[file 20]" not in composed
     assert "and 30 more" in composed
+
+
+@pytest.mark.parametrize(
+    ("headers", "failed"),
+    [
+        ([], False),
+        (["Authentication-Results: mx.desk.test; spf=pass smtp.mailfrom=example.com; dkim=pass"], False),
+        (["Authentication-Results: mx.desk.test; spf=fail smtp.mailfrom=example.com"], True),
+        (["Authentication-Results: mx.desk.test; dkim=pass; dmarc=FAIL header.from=example.com"], True),
+        (["Authentication-Results: mx.desk.test; spf=softfail smtp.mailfrom=example.com"], False),
+        (["Authentication-Results: mx.desk.test; spf=none"], False),
+        # The receiving server's verdict is the topmost; a sender's own claim below it is not.
+        (["Authentication-Results: mx.desk.test; spf=fail", "Authentication-Results: evil; spf=pass"], True),
+        (["Authentication-Results: mx.desk.test; spf=pass", "Authentication-Results: x; spf=fail"], False),
+    ],
+)
+def test_sender_failed_authentication(headers: list[str], failed: bool) -> None:
+    assert sender_failed_authentication(mail_with(headers)) is failed
