@@ -29,15 +29,14 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from domain.events import NullPublisher, PageNotification, TicketActivity
-from domain.rules.attachment_policy import AttachmentPolicy
-from domain.services import sla_checks, triage
-from domain.services.attachments import AttachmentStore
+from domain.services import sla_checks, ticket_attachments, triage
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
 from resolvers.context import AppServices, RequestContext
 from schema import build_schema
 from schema.shared_results import SharedResults
 from server import attachment_routes
+from server.attachment_store import attachment_store
 from server.auth import authenticate
 from server.db import tortoise_config
 from server.encoded_payloads import EncodedPayloads
@@ -62,6 +61,8 @@ from workers.jobs import classification_runner, dispatch_due
 logger = logging.getLogger("helpdesk")
 # The example agent page, served as it is in the repository (no build step).
 WORKBENCH_DIR = Path(__file__).resolve().parent.parent / "client-examples" / "web-workbench"
+# Abandoned uploads are looked for this often by the embedded sweep (the worker: hourly).
+ATTACHMENT_CLEANUP_EVERY = timedelta(hours=1)
 
 
 class HelpdeskGraphQL(GraphQL[RequestContext, None]):
@@ -187,11 +188,17 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
             async def on_due(ticket_id: int) -> None:
                 await sla_checks.check(ticket_id=ticket_id, now=services.clock(), publisher=publisher_ref[0])
 
+            cleaned_at: list[datetime] = []
+
             async def on_sweep() -> int:
-                checked = await sla_checks.sweep(now=services.clock(), publisher=publisher_ref[0])
-                checked += await dispatch_due(now=services.clock(), publisher=publisher_ref[0])
+                now = services.clock()
+                checked = await sla_checks.sweep(now=now, publisher=publisher_ref[0])
+                checked += await dispatch_due(now=now, publisher=publisher_ref[0])
                 if mailer is not None:
-                    checked += await mailer.deliver_due(services.clock())
+                    checked += await mailer.deliver_due(now)
+                if not cleaned_at or now - cleaned_at[-1] >= ATTACHMENT_CLEANUP_EVERY:
+                    cleaned_at[:] = [now]
+                    checked += await ticket_attachments.forget_unsent(store=services.attachments, now=now)
                 return checked
 
             timers = InProcessTimers(on_due, on_sweep, clock=services.clock)
@@ -225,13 +232,6 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         # Last: what startup loaded is frozen out of the collections while serving.
         stack.enter_context(tuned_collector(settings.gc_young_threshold))
         yield
-
-
-def attachment_store(settings: Settings) -> AttachmentStore:
-    return AttachmentStore(
-        settings.attachments_dir,
-        AttachmentPolicy(max_bytes=settings.attachment_max_bytes, types=settings.attachment_types),
-    )
 
 
 def create_app(settings: Settings) -> Starlette:

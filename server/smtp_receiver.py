@@ -163,7 +163,7 @@ async def run_alone(settings: Settings, *, host: str | None, port: int | None) -
     from tortoise import Tortoise
 
     from resolvers.context import utc_now
-    from server.app import attachment_store
+    from server.attachment_store import attachment_store
     from server.db import tortoise_config
 
     await Tortoise.init(config=tortoise_config(settings.database_url))

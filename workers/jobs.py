@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.events import Publisher
-from domain.services import dispatch, paging, sla_checks, triage
+from domain.services import dispatch, paging, sla_checks, ticket_attachments, triage
 from domain.services.triage_models import TriageModels
 from resolvers.context import utc_now
 from server.keys import CLASSIFY_JOB, classify_job_id
@@ -37,6 +37,11 @@ async def mail_sweep(ctx: dict[str, Any]) -> int:
     """Mail the SMTP server did not take yet (it was down) goes out once it answers."""
     mailer = ctx.get("mailer")
     return await mailer.deliver_due(utc_now()) if mailer is not None else 0
+
+
+async def attachments_sweep(ctx: dict[str, Any]) -> int:
+    """Uploads that no reply carried within a day are removed."""
+    return await ticket_attachments.forget_unsent(store=ctx["attachments"], now=utc_now())
 
 
 async def classify_ticket(ctx: dict[str, Any], ticket_id: int) -> None:

@@ -15,6 +15,7 @@ from tortoise import Tortoise
 
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
+from server.attachment_store import attachment_store
 from server.db import tortoise_config
 from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, cron_job_name, tickets_channel
 from server.mailer import Mailer
@@ -39,6 +40,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         ctx["http"] = httpx.AsyncClient()
         ctx["webhooks"] = WebhookSender(settings.secret_key, ctx["http"])
         ctx["mailer"] = Mailer(settings) if settings.smtp_host else None
+        ctx["attachments"] = attachment_store(settings)
         ctx["publisher"] = AppPublisher(
             broadcast, ArqTimers(ctx["redis"]), ArqClassificationQueue(ctx["redis"]), ctx["webhooks"],
             ctx["mailer"], channel=tickets_channel(settings.queue_name),
@@ -69,6 +71,8 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         sweep(jobs.sla_sweep, SWEEP_SECONDS),
         sweep(jobs.dispatch_sweep, SWEEP_SECONDS),
         sweep(jobs.mail_sweep, SWEEP_SECONDS),
+        cron(jobs.attachments_sweep, name=cron_job_name(settings.queue_name, "attachments_sweep"),
+             minute={17}, second={0}, unique=True),
     ]
     if settings.triage_enabled:
         cron_jobs.append(sweep(jobs.classify_sweep, CLASSIFY_SWEEP_SECONDS))

@@ -38,6 +38,12 @@ class AttachmentStore:
             size=len(data), sha256=digest, uploaded_by_id=uploaded_by_id, created_at=now,
         )
 
+    async def remove_unreferenced(self, digests: set[str]) -> None:
+        """Deletes the files of these contents that no attachment row names any more."""
+        still = set(await Attachment.filter(sha256__in=list(digests)).values_list("sha256", flat=True))
+        for digest in digests - still:
+            await asyncio.to_thread(self.path_of(digest).unlink, True)
+
     def read(self, attachment: Attachment) -> bytes:
         return self.path_of(attachment.sha256).read_bytes()
 

@@ -3,7 +3,8 @@ finding a file for someone allowed to download it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -17,6 +18,9 @@ from domain.services.attachments import AttachmentStore
 from domain.services.ticket_changes import MessageWrite
 
 MAX_PER_REPLY = 20
+# An upload that no reply carried within this long was abandoned (a closed tab, a discarded
+# draft): its row goes, and its file when nothing else has the same content.
+UNSENT_KEPT = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -97,3 +101,17 @@ async def readable(*, actor: Actor, attachment_id: int) -> Attachment:
     ):
         raise missing
     return row
+
+
+async def forget_unsent(*, store: AttachmentStore, now: datetime, kept: timedelta = UNSENT_KEPT) -> int:
+    """Removes uploads no reply carried in time. A mail's files have no uploader and stay:
+    they belong to the ticket the mail opened."""
+    stale = Attachment.filter(
+        message_id__isnull=True, uploaded_by_id__isnull=False, created_at__lt=now - kept
+    )
+    rows = cast(list[tuple[int, str]], await stale.limit(500).values_list("id", "sha256"))
+    if not rows:
+        return 0
+    await Attachment.filter(id__in=[row_id for row_id, _ in rows], message_id__isnull=True).delete()
+    await store.remove_unreferenced({digest for _, digest in rows})
+    return len(rows)
