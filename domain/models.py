@@ -642,3 +642,22 @@ class Satisfaction(Model):
 
     class Meta:
         table = "satisfaction"
+
+
+class WebhookDelivery(Model):
+    # Outgoing webhook calls wait here like mail in the outbox: a receiver that is down, or a
+    # restart of the sender, delays a call, never loses it. `next_attempt_at` is null once
+    # delivered or given up; a sender claims a call by moving it forward.
+
+    id = fields.BigIntField(primary_key=True)
+    url = fields.CharField(max_length=500)
+    body = fields.TextField()
+    kind = fields.CharField(max_length=32)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    delivered_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "webhook_deliveries"

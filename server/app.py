@@ -196,6 +196,7 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
                 checked += await dispatch_due(now=now, publisher=publisher_ref[0])
                 if mailer is not None:
                     checked += await mailer.deliver_due(now)
+                checked += await webhooks.deliver_due(now)
                 if not cleaned_at or now - cleaned_at[-1] >= ATTACHMENT_CLEANUP_EVERY:
                     cleaned_at[:] = [now]
                     checked += await ticket_attachments.forget_unsent(store=services.attachments, now=now)

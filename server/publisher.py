@@ -96,7 +96,7 @@ class AppPublisher:
                 now=notification.at,
             )
         if notification.webhook_url and self._webhooks is not None:
-            self._webhooks.send(notification.webhook_url, {
+            payload = {
                 "type": "page",
                 "pageId": notification.page_id,
                 "ticket": {"id": notification.ticket_id, "key": notification.ticket_key,
@@ -105,4 +105,7 @@ class AppPublisher:
                 "user": {"id": notification.user_id, "email": notification.user_email},
                 "reason": notification.reason,
                 "at": notification.at.isoformat(),
-            })
+            }
+            await self._webhooks.queue(
+                url=notification.webhook_url, payload=payload, kind="page", now=notification.at
+            )

@@ -1,21 +1,20 @@
 """Signed outgoing webhooks (on-call pages): JSON bodies with an HMAC-SHA256 signature over
-"<timestamp>.<body>", so receivers can check both origin and freshness."""
+"<timestamp>.<body>", so receivers can check both origin and freshness. Calls go through a
+table, so a receiver that is down or a restart of the sender delays them, never loses them."""
 
 import asyncio
 import hashlib
 import hmac
-import json
-import logging
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-logger = logging.getLogger("helpdesk.webhooks")
+from domain.services import webhook_outbox
 
 SIGNATURE_HEADER = "X-Helpdesk-Signature"
 TIMESTAMP_HEADER = "X-Helpdesk-Timestamp"
-ATTEMPTS = 4
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -24,40 +23,36 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookSender:
-    """Delivers in the background with retries (1, 2, 4 s apart): a slow or failing receiver
-    never holds up the change that caused the call."""
+    """Queues calls in the database (domain/services/webhook_outbox.py) and makes them at
+    once, off the caller's path; the sweeps retry what fails. Each attempt is signed anew,
+    so its timestamp is fresh for the receiver's replay check."""
 
     def __init__(self, secret: str, client: httpx.AsyncClient) -> None:
         self._secret = secret
         self._client = client
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
 
-    def send(self, url: str, payload: dict[str, Any]) -> None:
-        task = asyncio.create_task(self._deliver(url, payload))
+    async def queue(self, *, url: str, payload: dict[str, Any], kind: str, now: datetime) -> None:
+        row = await webhook_outbox.enqueue(url=url, payload=payload, kind=kind, now=now)
+        task = asyncio.create_task(webhook_outbox.deliver(delivery_id=row.id, now=now, post=self.post))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, url: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode()
-        for attempt in range(ATTEMPTS):
-            timestamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                TIMESTAMP_HEADER: timestamp,
-                SIGNATURE_HEADER: sign(self._secret, timestamp, body),
-            }
-            try:
-                response = await self._client.post(url, content=body, headers=headers, timeout=5.0)
-                if response.status_code < 500:
-                    if response.status_code >= 400:
-                        logger.warning("webhook %s refused the call: %s", url, response.status_code)
-                    return
-            except httpx.HTTPError as error:
-                logger.info("webhook %s failed (%s), attempt %d", url, error, attempt + 1)
-            await asyncio.sleep(2**attempt)
-        logger.warning("webhook %s: giving up after %d attempts", url, ATTEMPTS)
+    async def post(self, url: str, body: bytes) -> int:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+        }
+        response = await self._client.post(url, content=body, headers=headers, timeout=5.0)
+        return response.status_code
+
+    async def deliver_due(self, now: datetime) -> int:
+        return await webhook_outbox.deliver_due(now=now, post=self.post)
 
     async def aclose(self) -> None:
+        # A call cut short stays claimed in the table and is made again after its claim.
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -39,6 +39,11 @@ async def mail_sweep(ctx: dict[str, Any]) -> int:
     return await mailer.deliver_due(utc_now()) if mailer is not None else 0
 
 
+async def webhook_sweep(ctx: dict[str, Any]) -> int:
+    """Webhook calls whose receiver failed are made again when their retry is due."""
+    return int(await ctx["webhooks"].deliver_due(utc_now()))
+
+
 async def attachments_sweep(ctx: dict[str, Any]) -> int:
     """Uploads that no reply carried within a day are removed."""
     return await ticket_attachments.forget_unsent(store=ctx["attachments"], now=utc_now())

@@ -71,6 +71,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         sweep(jobs.sla_sweep, SWEEP_SECONDS),
         sweep(jobs.dispatch_sweep, SWEEP_SECONDS),
         sweep(jobs.mail_sweep, SWEEP_SECONDS),
+        sweep(jobs.webhook_sweep, SWEEP_SECONDS),
         cron(jobs.attachments_sweep, name=cron_job_name(settings.queue_name, "attachments_sweep"),
              minute={17}, second={0}, unique=True),
     ]

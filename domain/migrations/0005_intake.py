@@ -110,6 +110,22 @@ class Migration(migrations.Migration):
             options={'table': 'satisfaction', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='WebhookDelivery',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('url', fields.CharField(max_length=500)),
+                ('body', fields.TextField(unique=False)),
+                ('kind', fields.CharField(max_length=32)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'webhook_deliveries', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
         ops.AddField(
             model_name='Message',
             name='email_message_id',

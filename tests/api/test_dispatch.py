@@ -186,11 +186,20 @@ class Receiver:
 
     def __init__(self) -> None:
         self.calls: list[tuple[dict[str, Any], bool]] = []
+        self.failures_left = 0  # answer this many calls with 503 first (an outage)
+        self.refused = 0
         received = self.calls
+        receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.failures_left > 0:
+                    receiver.failures_left -= 1
+                    receiver.refused += 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
                 stamp = self.headers["X-Helpdesk-Timestamp"]
                 expected = "sha256=" + hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
                 received.append((json.loads(body), hmac.compare_digest(expected, self.headers["X-Helpdesk-Signature"])))
@@ -265,6 +274,24 @@ def test_urgent_tickets_page_on_call_and_walk_the_chain_until_acknowledged(
                      "the page mails", timeout=30)
     assert any(m["Subject"].startswith("[HD-") and "Paged" in m["Subject"] for m in mails)
     assert all(m["Auto-Submitted"] == "auto-generated" and m["Message-ID"] for m in mails)
+
+
+def test_a_page_webhook_waits_through_the_receivers_outage(desk: Desk, receiver: Receiver) -> None:
+    group = desk.group()
+    (on_call,) = agents(desk, group, 1, online=False)
+    receiver.failures_left = 1  # the first call meets a 503
+    desk.gql.ok("mutation($i: OnCallScheduleInput!) { upsertOnCallSchedule(input: $i) { id } }",
+                {"i": {"groupId": group, "participantIds": [on_call.id],
+                       "startsAt": (datetime.now(UTC) - timedelta(hours=1)).isoformat(), "shiftSeconds": 86400,
+                       "ackTimeoutSeconds": 3600, "webhookUrl": receiver.url}}, desk.admin)
+    ticket_id = create(desk, "Checkout is down", groupId=group, priority="URGENT")
+    # Retried from the table by the sweep (5 s after the failure), signed anew, made once.
+    arrived = wait_for(lambda: receiver.calls or None, "the call after the outage", timeout=60)
+    assert receiver.refused == 1
+    body, signed = arrived[0]
+    assert signed and body["ticket"]["id"] == int(ticket_id) and body["user"]["id"] == int(on_call.id)
+    time.sleep(1)
+    assert len(receiver.calls) == 1
 
 
 def test_page_mail_waits_in_the_outbox_while_smtp_is_down(desk: Desk, sink: MailSink) -> None:

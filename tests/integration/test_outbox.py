@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
-from domain.models import OutboxMail
-from domain.services import outbox
+from domain.models import OutboxMail, WebhookDelivery
+from domain.services import outbox, webhook_outbox
 from server.db import migrate, tortoise_config
 from tests.backends import create_backend, drop_backend
 
@@ -80,3 +80,34 @@ async def test_tries_stop_after_the_last_attempt(database: None) -> None:
         moment += timedelta(hours=1)
     after = await OutboxMail.get(id=row.id)
     assert after.attempts == outbox.MAX_ATTEMPTS and after.next_attempt_at is None
+
+
+async def test_webhook_calls_retry_until_taken_and_stop_on_a_4xx(database: None) -> None:
+    answers = iter([503, 200])
+    calls: list[str] = []
+
+    async def receiver(url: str, body: bytes) -> int:
+        calls.append(url)
+        if url.endswith("/gone"):
+            return 410
+        if url.endswith("/down"):
+            raise OSError("connection refused")
+        return next(answers)
+
+    flaky = await webhook_outbox.enqueue(url="http://r.test/hook", payload={"n": 1}, kind="page", now=NOW)
+    assert await webhook_outbox.deliver(delivery_id=flaky.id, now=NOW, post=receiver) is False
+    retry_at = (await WebhookDelivery.get(id=flaky.id)).next_attempt_at
+    assert retry_at is not None and retry_at > NOW
+    assert await webhook_outbox.deliver_due(now=retry_at, post=receiver) == 1
+    assert await webhook_outbox.deliver_due(now=retry_at + timedelta(hours=1), post=receiver) == 0
+    assert calls.count("http://r.test/hook") == 2
+
+    gone = await webhook_outbox.enqueue(url="http://r.test/gone", payload={}, kind="page", now=NOW)
+    await webhook_outbox.deliver(delivery_id=gone.id, now=NOW, post=receiver)
+    row = await WebhookDelivery.get(id=gone.id)
+    assert (row.next_attempt_at, row.delivered_at, row.last_error) == (None, None, "HTTP 410")
+
+    down = await webhook_outbox.enqueue(url="http://r.test/down", payload={}, kind="page", now=NOW)
+    await webhook_outbox.deliver(delivery_id=down.id, now=NOW, post=receiver)
+    row = await WebhookDelivery.get(id=down.id)
+    assert row.next_attempt_at is not None and "connection refused" in (row.last_error or "")
