@@ -36,14 +36,6 @@ RATING = "query($id: ID!) { ticket(id: $id) { satisfaction { stars comment creat
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[MailSink]:
-    running = MailSink()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def own(tmp_path_factory: pytest.TempPathFactory, backend: Backend, sink: MailSink) -> Iterator[OwnDesk]:
     settings = {
         "HELPDESK_TRIAGE": "off",

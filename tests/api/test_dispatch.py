@@ -36,14 +36,6 @@ TICKET = """query($id: ID!) { ticket(id: $id) { id priority group { id } assigne
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[MailSink]:
-    running = MailSink()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def desks(tmp_path_factory: pytest.TempPathFactory, backend: Backend, sink: MailSink) -> Iterator[list[OwnDesk]]:
     settings = {"HELPDESK_TRIAGE": "off", "HELPDESK_SECRET_KEY": SECRET, "HELPDESK_SMTP_HOST": "127.0.0.1",
                 "HELPDESK_SMTP_PORT": str(sink.port), "HELPDESK_SMTP_FROM": "desk@helpdesk.test"}

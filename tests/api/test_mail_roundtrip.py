@@ -22,14 +22,6 @@ WAIT = """mutation($t: ID!) { setWaiting(ticketId: $t, reason: CUSTOMER) { statu
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[MailSink]:
-    running = MailSink()
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
 def receiver_port() -> int:
     return free_port()
 
