@@ -72,6 +72,7 @@ async def apply_macro(
         now=now,
         publisher=ctx.services.publisher,
         message_writes=list(mail.reply_writes()),
+        side_writes=mail.close_writes(),  # a macro that closes sends the survey as closeTicket does
     )
     mail.send_queued()
     return Ticket.from_model(row)

@@ -3,7 +3,7 @@ transaction, one version bump, every step's event and a MACRO_APPLIED event)."""
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -135,10 +135,12 @@ async def apply(
     now: datetime,
     publisher: Publisher,
     message_writes: Sequence[MessageWrite] = (),
+    side_writes: Sequence[Callable[[Ticket], Awaitable[None]]] = (),
 ) -> Ticket:
     """Every step on the state the previous ones left, all written at once or not at all.
     A templated reply is rendered for the ticket as it is at that step, signed by the actor;
-    `message_writes` belong to that reply (the mail that carries it)."""
+    `message_writes` belong to that reply (the mail that carries it), `side_writes` to the
+    change (the survey a closing sends; it checks the status it finds)."""
     require_staff(actor, "apply macros")
     macro = await Macro.get_or_none(id=macro_id)
     if macro is None:
@@ -202,6 +204,7 @@ async def apply(
             events=(applied, *(EventDraft(e.kind, e.before, e.after, e.note) for e in planned.events)),
             message=message,
             message_writes=tuple(message_writes) if message is not None else (),
+            side_writes=tuple(side_writes),
         )
 
     result = await change_ticket(

@@ -259,3 +259,30 @@ def test_a_reopened_ticket_cannot_be_rated_and_closing_again_sends_no_second_sur
     # Rated once it is done again, with the same link.
     close(desk, ticket["id"])
     assert desk.gql.ok(RATE, {"t": token, "s": 3})["rateTicket"]["stars"] == 3
+
+
+def test_a_macro_that_closes_sends_the_survey_and_its_reply(desk: Desk, sink: MailSink) -> None:
+    assert desk.supervisor is not None and desk.agent is not None
+    customer = desk.new_customer()
+    ticket = ticket_for(desk, customer, "Wrong invoice address")
+    template = desk.gql.ok(
+        "mutation($i: ReplyTemplateInput!) { upsertReplyTemplate(input: $i) { id } }",
+        {"i": {"name": unique("Solved"), "body": "Hello {{customer.name}}, {{ticket.key}} is solved."}},
+        desk.supervisor.token,
+    )["upsertReplyTemplate"]["id"]
+    macro = desk.gql.ok(
+        "mutation($i: MacroInput!) { upsertMacro(input: $i) { id } }",
+        {"i": {"name": unique("Solve and close"), "description": "", "actions": [
+            {"type": "REPLY", "templateId": template},
+            {"type": "SET_STATUS", "status": "RESOLVED"},
+            {"type": "SET_STATUS", "status": "CLOSED"},
+        ]}},
+        desk.supervisor.token,
+    )["upsertMacro"]["id"]
+    applied = desk.gql.ok("mutation($t: ID!, $m: ID!) { applyMacro(ticketId: $t, macroId: $m) { status } }",
+                          {"t": ticket["id"], "m": macro}, desk.admin)["applyMacro"]
+    assert applied["status"] == "CLOSED"
+    survey_token(sink, customer.email)  # exactly one survey
+    replies = wait_for(lambda: [m for m in mails_to(sink, customer.email) if "is solved" in body_of(m)] or None,
+                       "the macro's reply by mail")
+    assert len(replies) == 1
