@@ -147,6 +147,12 @@ def test_a_new_ticket_is_classified_routed_and_logged(triage_desk: TriageDesk) -
     assert guess["category"]["name"] == "Access"
     if guess["confidence"] >= THRESHOLD:
         assert ticket["category"]["name"] == "Access"
+        # Dispatch follows the classification's commit in a change of its own: wait for it.
+        def routed() -> dict[str, Any] | None:
+            row: dict[str, Any] = triage_desk.gql.ok(TICKET, {"id": ticket_id}, triage_desk.admin)["ticket"]
+            return row if row["group"] is not None else None
+
+        ticket = wait_for(routed, "the classified ticket to be routed")
         assert ticket["group"]["id"] == triage_desk.groups["Access"]  # the category's group
         notes = [e["note"] for e in ticket["events"] if e["kind"] == "CLASSIFIED"]
         assert notes == [f"classified as Access, {guess['confidence']:.2f}"]
