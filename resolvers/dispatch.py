@@ -108,7 +108,8 @@ async def upsert_routing_rule(info: Info, input: RoutingRuleInput) -> RoutingRul
         tags=list(input.tags),
     )
     row = await dispatch_admin.upsert_routing_rule(
-        actor=info.context.require_actor(), rule_id=parse_optional_id(input.id, "id"), data=data
+        actor=info.context.require_actor(), rule_id=parse_optional_id(input.id, "id"), data=data,
+        now=info.context.now(), publisher=info.context.services.publisher,
     )
     return RoutingRule.from_model(row)
 

@@ -23,6 +23,7 @@ from domain.enums import (
     Priority,
     PriorityOrigin,
     TicketStatus,
+    TriageState,
 )
 from domain.events import Publisher
 from domain.models import Category, Customer, Group, GroupMembership, RoutingRule, Ticket, User
@@ -298,3 +299,19 @@ async def drain_all(*, now: datetime, publisher: Publisher) -> int:
         except Exception:  # one group's trouble must not stop the others
             logger.exception("draining group %s failed", group_id)
     return total
+
+
+STRANDED_LIMIT = 500
+
+
+async def route_stranded(*, now: datetime, publisher: Publisher, why: str) -> int:
+    """Tickets left without a group (no rule matched and there was no default group) are
+    routed again when that can change: a default group is set, a routing rule is saved.
+    Tickets still waiting for the classifier are left to it."""
+    stranded = cast(list[int], await Ticket.filter(
+        group_id__isnull=True, assignee_id__isnull=True, status__in=ACTIVE,
+    ).exclude(triage_state=TriageState.PENDING).order_by("id").limit(STRANDED_LIMIT)
+        .values_list("id", flat=True))
+    for ticket_id in stranded:
+        await dispatch(ticket_id=ticket_id, now=now, publisher=publisher, why=why)
+    return len(stranded)

@@ -112,6 +112,8 @@ async def update_group_dispatch(
             group.is_default = is_default
         await group.save()
     await dispatch.drain(group_id=group.id, now=now, publisher=publisher)
+    if is_default:
+        await dispatch.route_stranded(now=now, publisher=publisher, why="a default group was set")
     return group
 
 
@@ -135,7 +137,9 @@ class RoutingRuleData:
     tags: list[str]
 
 
-async def upsert_routing_rule(*, actor: Actor, rule_id: int | None, data: RoutingRuleData) -> RoutingRule:
+async def upsert_routing_rule(
+    *, actor: Actor, rule_id: int | None, data: RoutingRuleData, now: datetime, publisher: Publisher
+) -> RoutingRule:
     require_manager(actor, "edit routing rules")
     name = validation.text(data.name, field="name", max_length=validation.NAME_MAX)
     if data.group_id is None and data.set_priority is None and not data.tags:
@@ -166,14 +170,18 @@ async def upsert_routing_rule(*, actor: Actor, rule_id: int | None, data: Routin
     }
     try:
         if rule_id is None:
-            return await RoutingRule.create(**fields)
-        rule = await RoutingRule.get_or_none(id=rule_id)
-        if rule is None:
-            raise NotFound("No routing rule with that id.", field="id")
-        await rule.update_from_dict(fields).save()
-        return rule
+            rule = await RoutingRule.create(**fields)
+        else:
+            found = await RoutingRule.get_or_none(id=rule_id)
+            if found is None:
+                raise NotFound("No routing rule with that id.", field="id")
+            rule = found
+            await rule.update_from_dict(fields).save()
     except IntegrityError:
         raise Conflict("A routing rule with that name exists.", field="name") from None
+    if rule.enabled:
+        await dispatch.route_stranded(now=now, publisher=publisher, why=f"routing rule {rule.name!r} saved")
+    return rule
 
 
 async def delete_routing_rule(*, actor: Actor, rule_id: int) -> None:

@@ -91,8 +91,20 @@ def test_routing_rules_route_by_keyword_tier_and_category_and_log_why(desk: Desk
     assert routed["tags"] == ["zebra"] and routed["priority"] == "HIGH"
     assigned = [e for e in routed["events"] if e["kind"] == "ASSIGNED"]
     assert rule["name"] in assigned[0]["note"] and "keyword" in assigned[0]["note"]
+    # Without a default group, a ticket nothing claims stays without one, until a rule that
+    # claims it is saved, or a default group is set.
+    later = unique("okapi").replace("-", "")
+    waiting_for_rule = create(desk, f"Where is my {later}?")
+    stranded = create(desk, "Nothing claims this one")
+    assert ticket(desk, waiting_for_rule)["group"] is None and ticket(desk, stranded)["group"] is None
+    desk.gql.ok("mutation($i: RoutingRuleInput!) { upsertRoutingRule(input: $i) { id } }",
+                {"i": {"name": unique("Okapi rule"), "position": 2, "keywords": [later],
+                       "groupId": desk.other_group_id}}, desk.admin)
+    assert ticket(desk, waiting_for_rule)["group"]["id"] == desk.other_group_id
+    assert ticket(desk, stranded)["group"] is None
     # A ticket nothing claims goes to the default group; one with a group stays there.
     strategy(desk, desk.group_id, "MANUAL", default=True)
+    assert ticket(desk, stranded)["group"]["id"] == desk.group_id
     assert ticket(desk, create(desk, "Anything else"))["group"]["id"] == desk.group_id
     assert ticket(desk, create(desk, f"{word} again", groupId=desk.other_group_id))["group"]["id"] == desk.other_group_id
     desk.gql.ok("mutation($id: ID!) { deleteRoutingRule(id: $id) }", {"id": rule["id"]}, desk.admin)
