@@ -16,6 +16,8 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from broadcaster import Broadcast
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -235,6 +237,23 @@ async def _resources(app: Starlette, settings: Settings, services: AppServices) 
         yield
 
 
+def cors(settings: Settings) -> list[Middleware]:
+    """Frontends on other origins (HELPDESK_ALLOWED_ORIGINS) may call the API and the public
+    form from a browser. Tokens travel in a header, never in cookies, so no credentials are
+    allowed and "*" is safe to list. WebSockets are not subject to CORS and carry the token in
+    connection_init, which another site's page cannot read."""
+    if not settings.allowed_origins:
+        return []
+    return [Middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )]
+
+
 def create_app(settings: Settings) -> Starlette:
     services = AppServices(
         publisher=NullPublisher(),
@@ -294,6 +313,7 @@ def create_app(settings: Settings) -> Starlette:
             Mount("/workbench", OptionalStaticFiles(directory=WORKBENCH_DIR, html=True, check_dir=False)),
             Mount(GRAPHIQL_ASSETS_URL, graphiql_assets()),
         ],
+        middleware=cors(settings),
         lifespan=lifespan,
     )
     app.state.services = services

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 
+# A frontend on another origin that the session server lets browsers call it from (CORS).
+ALLOWED_ORIGIN = "https://app.example.test"
+
 
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -153,6 +156,7 @@ def server(migrated: None, backend: Backend, var_dir: Path, worker: object) -> I
         # runs its own desk with triage on.
         triage_enabled=False,
         attachments_dir=var_dir / "attachments",
+        allowed_origins=(ALLOWED_ORIGIN,),
     )
     running = ThreadedServer(create_app(settings), free_port())
     running.start()
