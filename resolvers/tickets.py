@@ -11,6 +11,7 @@ from tortoise.queryset import QuerySet
 from domain.enums import Priority, TicketStatus, WaitReason
 from domain.errors import BadUserInput, DomainError
 from domain.models import Ticket as TicketModel
+from domain.models import TicketEvent
 from domain.rules import validation
 from domain.services import ticket_attachments, tickets
 from resolvers.context import Info
@@ -127,7 +128,10 @@ async def workbench(info: Info) -> Workbench:
         rows = await query.order_by("priority", "sla_due_at", "created_at", "id").limit(WORKBENCH_LIMIT)
         return [Ticket.from_model(r) for r in sorted(rows, key=by_urgency)]
 
+    # Read before the lists: an event after it is replayed by `since`, never lost between.
+    newest = await TicketEvent.all().order_by("-id").first().values_list("id", flat=True)
     return Workbench(
+        last_event_id=strawberry.ID(str(newest)) if newest is not None else None,
         pending=await listing(mine.filter(status=TicketStatus.NEW)),
         in_progress=await listing(mine.filter(status=TicketStatus.OPEN)),
         waiting=await listing(mine.filter(status=TicketStatus.WAITING)),

@@ -525,6 +525,10 @@ class TicketConnection:
 
 @strawberry.type(description="The caller's own work, URGENT first, then the oldest.")
 class Workbench:
+    last_event_id: strawberry.ID | None = strawberry.field(
+        description="The newest event's id when the lists were read: subscribe with `since` set "
+        "to it and nothing that happens in between is missed."
+    )
     pending: list[Ticket] = strawberry.field(description="Assigned to me, not yet started (NEW).")
     in_progress: list[Ticket] = strawberry.field(description="Assigned to me and OPEN.")
     waiting: list[Ticket] = strawberry.field(description="Assigned to me and WAITING.")

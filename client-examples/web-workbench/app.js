@@ -28,6 +28,7 @@ const TICKET_FIELDS = `fragment Row on Ticket {
 const WORKBENCH_QUERY = `query Workbench {
   me { id name role groups { id } }
   workbench {
+    lastEventId
     pending { ...Row } inProgress { ...Row } waiting { ...Row } nearBreach { ...Row }
     unassignedInMyGroups { ...Row }
   }
@@ -119,9 +120,9 @@ const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406, 4429]);
 
 /**
  * One subscription kept alive over graphql-transport-ws: connection_init with
- * `connectionParams()`, subscribe with `variables()` (read again on every resubscribe,
- * which is how `since` follows the last event), ping/pong, and reconnection with
- * exponential backoff after a drop.
+ * `connectionParams()`, `beforeSubscribe()` awaited, subscribe with `variables()` (read
+ * again on every resubscribe, which is how `since` follows the last event), ping/pong,
+ * and reconnection with exponential backoff after a drop.
  */
 function openSubscription(options) {
   let socket = null;
@@ -162,9 +163,15 @@ function openSubscription(options) {
     switch (message.type) {
       case "connection_ack":
         attempt = 0;
-        subscribe(ws);
-        options.onStatus("live");
-        options.onConnected();
+        // First whatever the subscription's `since` depends on (a fresh load), then the
+        // subscription: it replays from there, so nothing falls between the two.
+        Promise.resolve(options.beforeSubscribe())
+          .catch(() => null)
+          .then(() => {
+            if (ws !== socket || stopped || ws.readyState !== WebSocket.OPEN) return;
+            subscribe(ws);
+            options.onStatus("live");
+          });
         break;
       case "ping":
         send(ws, { type: "pong" });
@@ -309,6 +316,9 @@ function applyWorkbench(data) {
   state.me = data.me;
   state.myGroupIds = new Set((data.me?.groups ?? []).map((g) => g.id));
   const bench = data.workbench;
+  // Only when no event has come yet: a later reload must not move `since` past events
+  // this page has not applied.
+  if (state.lastEventId === null && bench.lastEventId) state.lastEventId = bench.lastEventId;
   state.mine = byId([...bench.pending, ...bench.inProgress, ...bench.waiting, ...bench.nearBreach]);
   state.unassigned = byId(bench.unassignedInMyGroups);
   document.getElementById("who").textContent = data.me ? `${data.me.name} · ${data.me.role.toLowerCase()}` : "";
@@ -572,9 +582,9 @@ function start(token) {
     connectionParams: () => ({ authorization: `Bearer ${state.token}` }),
     variables: () => ({ since: state.lastEventId }),
     onStatus: setConnection,
-    // Without a `since` to replay from, what happened before this subscription
-    // started is only in a fresh load.
-    onConnected: () => state.lastEventId === null && loadWorkbench(),
+    // Without a `since` to replay from, a fresh load gives one (the newest event id
+    // when it read the tickets): the subscription replays whatever came after it.
+    beforeSubscribe: () => (state.lastEventId === null ? loadWorkbench() : null),
     onNext: onEvent,
     onFatal: (code) =>
       code === 4403

@@ -204,3 +204,22 @@ def test_workbench_replay_delivers_what_the_live_stream_did(desk: Desk) -> None:
     finally:
         replay.close()
     assert [e["eventId"] for e in replayed] == [e["eventId"] for e in seen_live]
+
+
+def test_the_workbench_gives_the_since_that_closes_the_gap_to_the_subscription(desk: Desk) -> None:
+    """A page loads its workbench, then subscribes: what happens between the two (here: on
+    purpose, before the subscription exists) comes with `since` = the load's lastEventId."""
+    assert desk.agent is not None
+    loaded = desk.gql.ok("{ workbench { lastEventId pending { id } } }", None, desk.agent.token)["workbench"]
+    ticket = desk.ticket()
+    assert ticket["id"] not in [t["id"] for t in loaded["pending"]]
+    desk.gql.ok("mutation($t: ID!, $a: ID) { assignTicket(ticketId: $t, agentId: $a) { id } }",
+                {"t": ticket["id"], "a": desk.agent.id}, desk.admin)
+    socket = Socket(base(desk), desk.agent.token)
+    try:
+        socket.subscribe(WORKBENCH, {"s": loaded["lastEventId"]})
+        caught_up = socket.next()["workbenchEvents"]
+    finally:
+        socket.close()
+    assert caught_up["__typename"] == "TicketAssigned" and caught_up["ticket"]["id"] == ticket["id"]
+    assert int(caught_up["eventId"]) > int(loaded["lastEventId"])
