@@ -3,15 +3,14 @@ with backoff while the SMTP server is down. A mail is claimed by moving its next
 forward in one conditional UPDATE, so two senders never send it twice."""
 
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
 from domain.models import OutboxMail
 from domain.rules.retry import retry_delay
+from domain.services.claims import claim, each_due
 
 logger = logging.getLogger("helpdesk.outbox")
 
@@ -69,10 +68,7 @@ async def enqueue(
 
 async def deliver(*, mail_id: int, now: datetime, send: Send) -> bool:
     """Sends one mail if it is due and nobody else has claimed it; True when sent."""
-    claimed = await OutboxMail.filter(id=mail_id, next_attempt_at__lte=now).update(
-        next_attempt_at=now + CLAIM
-    )
-    if not claimed:
+    if not await claim(OutboxMail, mail_id, now=now, hold=CLAIM):
         return False
     row = await OutboxMail.get(id=mail_id)
     try:
@@ -97,13 +93,7 @@ async def deliver(*, mail_id: int, now: datetime, send: Send) -> bool:
 
 
 async def deliver_due(*, now: datetime, send: Send, limit: int = 100) -> int:
-    due = cast(list[int], await OutboxMail.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
-               .limit(limit).values_list("id", flat=True))
-    sent = 0
-    started = time.monotonic()
-    for mail_id in due:
-        # Each claim from the time it is made: a long run of slow sends must not claim a
-        # mail with a moment already past, which another sender could then claim again.
-        moment = now + timedelta(seconds=time.monotonic() - started)
-        sent += await deliver(mail_id=mail_id, now=moment, send=send)
-    return sent
+    async def handle(mail_id: int, moment: datetime) -> bool:
+        return await deliver(mail_id=mail_id, now=moment, send=send)
+
+    return await each_due(OutboxMail, now=now, limit=limit, handle=handle)

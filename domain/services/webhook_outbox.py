@@ -4,13 +4,13 @@ fails, claimed atomically so that two senders never both make a call."""
 
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from domain.models import WebhookDelivery
 from domain.rules.retry import retry_delay
+from domain.services.claims import claim, each_due
 
 logger = logging.getLogger("helpdesk.webhooks")
 
@@ -38,10 +38,7 @@ async def enqueue(*, url: str, payload: dict[str, Any], kind: str, now: datetime
 
 async def deliver(*, delivery_id: int, now: datetime, post: Post) -> bool:
     """Makes one due call nobody else has claimed; True when the receiver took it (2xx)."""
-    claimed = await WebhookDelivery.filter(id=delivery_id, next_attempt_at__lte=now).update(
-        next_attempt_at=now + CLAIM
-    )
-    if not claimed:
+    if not await claim(WebhookDelivery, delivery_id, now=now, hold=CLAIM):
         return False
     row = await WebhookDelivery.get(id=delivery_id)
     attempts = row.attempts + 1
@@ -68,12 +65,7 @@ async def deliver(*, delivery_id: int, now: datetime, post: Post) -> bool:
 
 
 async def deliver_due(*, now: datetime, post: Post, limit: int = 100) -> int:
-    due = cast(list[int], await WebhookDelivery.filter(next_attempt_at__lte=now)
-               .order_by("next_attempt_at").limit(limit).values_list("id", flat=True))
-    delivered = 0
-    started = time.monotonic()
-    for delivery_id in due:
-        # Each claim timed when made, so slow calls never claim with a moment already past.
-        moment = now + timedelta(seconds=time.monotonic() - started)
-        delivered += await deliver(delivery_id=delivery_id, now=moment, post=post)
-    return delivered
+    async def handle(delivery_id: int, moment: datetime) -> bool:
+        return await deliver(delivery_id=delivery_id, now=moment, post=post)
+
+    return await each_due(WebhookDelivery, now=now, limit=limit, handle=handle)
