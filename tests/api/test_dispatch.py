@@ -348,8 +348,13 @@ def test_a_breach_escalates_by_policy_once(desk: Desk) -> None:
     row = wait_for(escalated, "the breach escalation", timeout=45)
     assert row["group"]["id"] == tier2 and row["priority"] == "MEDIUM"
     assert [e["kind"] for e in row["events"]].count("ESCALATED") == 1
-    pages = [p for p in desk.gql.ok(PAGES, None, desk.admin)["pages"] if p["ticket"]["id"] == ticket_id]
-    assert pages and pages[0]["reason"] == "SLA breached"
+    # The page follows the escalation's commit, and its first call follows the page.
+    def paged() -> list[dict[str, Any]] | None:
+        found = [p for p in desk.gql.ok(PAGES, None, desk.admin)["pages"] if p["ticket"]["id"] == ticket_id]
+        return found if found and found[0]["calls"] else None
+
+    pages = wait_for(paged, "the supervisor's page", timeout=30)
+    assert pages[0]["reason"] == "SLA breached"
     assert pages[0]["calls"][0]["agent"]["id"] == supervisor.id
 
 
