@@ -58,8 +58,16 @@ class PageNotification:
     webhook_url: str | None
 
 
+@dataclass(frozen=True)
+class QueuedNotices:
+    """The outbox rows (mail, webhook calls) a page step wrote in its transaction."""
+
+    mail_ids: tuple[int, ...] = ()
+    webhook_ids: tuple[int, ...] = ()
+
+
 class Publisher(Protocol):
-    """What a use case does after its transaction commits."""
+    """What a use case does after its transaction commits, and the notices it writes inside it."""
 
     async def publish(self, activities: list[TicketActivity]) -> None: ...
 
@@ -69,8 +77,12 @@ class Publisher(Protocol):
     async def schedule_classification(self, ticket_id: int) -> None:
         """Queues the new ticket for the classifier (batched with whatever else is queued)."""
 
-    async def notify_page(self, notification: PageNotification) -> None:
-        """Tells a paged person beyond the live event: the schedule's signed webhook."""
+    async def write_page_notices(self, notification: PageNotification) -> QueuedNotices:
+        """Inside the page step's transaction: the paged person's mail and the schedule's
+        signed webhook call as outbox rows, so the step and its notices commit together."""
+
+    def send_page_notices(self, queued: QueuedNotices, now: datetime) -> None:
+        """After the commit: sends what `write_page_notices` wrote, at once (the sweeps retry)."""
 
 
 class NullPublisher:
@@ -86,5 +98,8 @@ class NullPublisher:
     async def schedule_classification(self, ticket_id: int) -> None:
         return None  # pending tickets are classified by the server's sweep when it starts
 
-    async def notify_page(self, notification: PageNotification) -> None:
+    async def write_page_notices(self, notification: PageNotification) -> QueuedNotices:
+        return QueuedNotices()  # the CLI sends no mail and calls no webhook
+
+    def send_page_notices(self, queued: QueuedNotices, now: datetime) -> None:
         return None

@@ -32,6 +32,11 @@ class OutgoingMail:
         self._config = mail_config(services)
         self.queued: list[int] = []
 
+    @property
+    def config(self) -> CustomerMailConfig | None:
+        """None when the desk sends no mail."""
+        return self._config
+
     def reply_writes(self) -> tuple[MessageWrite, ...]:
         if self._config is None:
             return ()

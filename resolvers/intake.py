@@ -7,6 +7,7 @@ import strawberry
 
 from domain.services import chat_channels, intake, product_rules
 from resolvers.context import AppServices, Info
+from resolvers.customer_mail import OutgoingMail
 from resolvers.ids import parse_id, parse_optional_id
 from schema.intake_types import (
     ChatChannel,
@@ -20,7 +21,7 @@ from schema.intake_types import (
 
 
 def follow_url(services: AppServices, token: str) -> str:
-    return f"{services.settings.public_url}/follow/{token}"
+    return intake.follow_link(services.settings.public_url, token)
 
 
 @dataclass(frozen=True)
@@ -30,21 +31,11 @@ class FormAnswer:
     follow_link_mailed: bool
 
 
-async def answer(services: AppServices, submitted: intake.SubmittedForm) -> FormAnswer:
-    """The follow link in the answer for a new address; by mail to an existing customer."""
-    link = follow_url(services, submitted.follow_token)
+def answer(services: AppServices, submitted: intake.SubmittedForm) -> FormAnswer:
+    """The follow link in the answer for a new address; an existing customer's went by mail."""
     if not submitted.known_customer:
-        return FormAnswer(submitted.ticket.key, link, False)
-    mailer = services.mailer
-    if mailer is not None:
-        key = submitted.ticket.key
-        await mailer.queue(
-            to_address=submitted.email, subject=f"[{key}] Follow your request", kind="follow",
-            body=f"We received your request {key}: {submitted.ticket.subject}\n\n"
-            f"Follow it here (keep this link private):\n{link}\n",
-            ticket_id=submitted.ticket.id, now=services.clock(),
-        )
-    return FormAnswer(submitted.ticket.key, None, mailer is not None)
+        return FormAnswer(submitted.ticket.key, follow_url(services, submitted.follow_token), False)
+    return FormAnswer(submitted.ticket.key, None, submitted.follow_link_mailed)
 
 
 async def submit_form(
@@ -63,21 +54,27 @@ async def submit_form(
     for peers it trusts (FORWARDED_ALLOW_IPS, by default 127.0.0.1 and ::1): a proxy on
     another host must be trusted explicitly there, or every visitor counts as the proxy."""
     settings = services.settings
-    return await intake.submit_form(
+    now = services.clock()
+    outgoing = OutgoingMail(services, now)
+    submitted = await intake.submit_form(
         email=email,
         name=name,
         subject=subject,
         description=description,
         product_id=product_id,
         client_address=client_address,
-        now=services.clock(),
+        now=now,
         publisher=services.publisher,
         counters=services.counters,
         per_hour=settings.form_rate_per_hour,
         classify=services.triage_enabled,
         secret_key=settings.secret_key,
         scope=settings.queue_name,  # desks sharing one Redis keep their counts apart
+        mail=outgoing.config,
+        queued=outgoing.queued,
     )
+    outgoing.send_queued()
+    return submitted
 
 
 async def submit_ticket(info: Info, input: SubmitTicketInput) -> SubmittedTicket:
@@ -91,7 +88,7 @@ async def submit_ticket(info: Info, input: SubmitTicketInput) -> SubmittedTicket
         description=input.description,
         product_id=input.product_id,
     )
-    answered = await answer(ctx.services, submitted)
+    answered = answer(ctx.services, submitted)
     return SubmittedTicket(
         key=answered.key, follow_url=answered.follow_url, follow_link_mailed=answered.follow_link_mailed
     )

@@ -30,7 +30,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
-from domain.events import NullPublisher, PageNotification, TicketActivity
+from domain.events import NullPublisher, PageNotification, QueuedNotices, TicketActivity
 from domain.services import sla_checks, ticket_attachments, triage
 from domain.services.triage_models import TriageModels
 from domain.triage.embedder import shared_embedder
@@ -135,8 +135,11 @@ class PublisherProxy:
     async def schedule_classification(self, ticket_id: int) -> None:
         await self._ref[0].schedule_classification(ticket_id)
 
-    async def notify_page(self, notification: PageNotification) -> None:
-        await self._ref[0].notify_page(notification)
+    async def write_page_notices(self, notification: PageNotification) -> QueuedNotices:
+        return await self._ref[0].write_page_notices(notification)
+
+    def send_page_notices(self, queued: QueuedNotices, now: datetime) -> None:
+        self._ref[0].send_page_notices(queued, now)
 
 
 @asynccontextmanager

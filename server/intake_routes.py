@@ -138,7 +138,7 @@ async def form_ticket(request: Request) -> Response:
         )
     except DomainError as error:
         return _domain_error(error)
-    answered = await answer(services, submitted)
+    answered = answer(services, submitted)
     return JSONResponse(
         {
             "key": answered.key,

@@ -69,12 +69,18 @@ class Mailer:
                 raise outbox.PermanentFailure(f"{answer.code} {answer.message}") from answer
             raise
 
-    async def queue(
+    @property
+    def message_domain(self) -> str:
+        """Right-hand side of the Message-IDs of the mail this desk writes."""
+        return self._domain
+
+    async def write(
         self, *, to_address: str, subject: str, body: str, kind: str, ticket_id: int | None, now: datetime
-    ) -> None:
+    ) -> int:
+        """The mail as an outbox row, in the caller's transaction; `deliver_soon` it once committed."""
         row = await outbox.enqueue(to_address=to_address, subject=subject, body=body, kind=kind,
                                    ticket_id=ticket_id, now=now, message_domain=self._domain)
-        self.deliver_soon(row.id, now)
+        return row.id
 
     def deliver_soon(self, mail_id: int, now: datetime) -> None:
         """Tries a queued mail at once, off the caller's path. For mail written inside a

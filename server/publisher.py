@@ -8,7 +8,7 @@ from typing import Protocol
 from arq.connections import ArqRedis
 from broadcaster import Broadcast
 
-from domain.events import ALL_TICKETS_CHANNEL, PageNotification, TicketActivity
+from domain.events import ALL_TICKETS_CHANNEL, PageNotification, QueuedNotices, TicketActivity
 from server.keys import CLASSIFY_JOB, SLA_CHECK_JOB, classify_job_id, sla_job_id
 from server.mailer import Mailer
 from server.webhooks import WebhookSender
@@ -80,9 +80,11 @@ class AppPublisher:
     async def schedule_classification(self, ticket_id: int) -> None:
         await self._classification.enqueue(ticket_id)
 
-    async def notify_page(self, notification: PageNotification) -> None:
+    async def write_page_notices(self, notification: PageNotification) -> QueuedNotices:
+        mail_ids: list[int] = []
+        webhook_ids: list[int] = []
         if self._mailer is not None:
-            await self._mailer.queue(
+            mail_ids.append(await self._mailer.write(
                 to_address=notification.user_email,
                 subject=f"[{notification.ticket_key}] Paged: {notification.subject}",
                 body=(
@@ -94,7 +96,7 @@ class AppPublisher:
                 kind="page",
                 ticket_id=notification.ticket_id,
                 now=notification.at,
-            )
+            ))
         if notification.webhook_url and self._webhooks is not None:
             payload = {
                 "type": "page",
@@ -106,6 +108,15 @@ class AppPublisher:
                 "reason": notification.reason,
                 "at": notification.at.isoformat(),
             }
-            await self._webhooks.queue(
+            webhook_ids.append(await self._webhooks.write(
                 url=notification.webhook_url, payload=payload, kind="page", now=notification.at
-            )
+            ))
+        return QueuedNotices(mail_ids=tuple(mail_ids), webhook_ids=tuple(webhook_ids))
+
+    def send_page_notices(self, queued: QueuedNotices, now: datetime) -> None:
+        if self._mailer is not None:
+            for mail_id in queued.mail_ids:
+                self._mailer.deliver_soon(mail_id, now)
+        if self._webhooks is not None:
+            for delivery_id in queued.webhook_ids:
+                self._webhooks.deliver_soon(delivery_id, now)

@@ -32,9 +32,15 @@ class WebhookSender:
         self._client = client
         self._tasks: set[asyncio.Task[bool]] = set()
 
-    async def queue(self, *, url: str, payload: dict[str, Any], kind: str, now: datetime) -> None:
+    async def write(self, *, url: str, payload: dict[str, Any], kind: str, now: datetime) -> int:
+        """The call as a row, in the caller's transaction; `deliver_soon` it once committed."""
         row = await webhook_outbox.enqueue(url=url, payload=payload, kind=kind, now=now)
-        task = asyncio.create_task(webhook_outbox.deliver(delivery_id=row.id, now=now, post=self.post))
+        return row.id
+
+    def deliver_soon(self, delivery_id: int, now: datetime) -> None:
+        """Makes a written call at once, off the caller's path; the claim keeps it from going
+        out twice, and the sweeps retry what this does not deliver."""
+        task = asyncio.create_task(webhook_outbox.deliver(delivery_id=delivery_id, now=now, post=self.post))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

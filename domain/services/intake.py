@@ -4,6 +4,7 @@ Both act for a customer who has no account, so they call tickets.create / add_re
 no actor, having decided themselves who the customer is and what may be set."""
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,7 +17,8 @@ from domain.events import Publisher
 from domain.models import ChatChannel, Customer, IntakeReceipt, Message, Product, Ticket, chat_receipts
 from domain.rules import follow_tokens, validation
 from domain.rules.rate_limit import client_identity, retry_after, window_at
-from domain.services import tickets
+from domain.services import customer_mail, outbox, tickets
+from domain.services.customer_mail import CustomerMailConfig
 
 FORM_WINDOW_SECONDS = 3600
 CHAT_ID_MAX = 255  # IntakeReceipt.external_id
@@ -65,6 +67,7 @@ class SubmittedForm:
     follow_token: str
     email: str
     known_customer: bool  # the address was a customer's already: the link goes by mail only
+    follow_link_mailed: bool  # the link's mail was queued with the ticket
 
 
 def _text(value: object, *, field: str) -> str:
@@ -147,10 +150,13 @@ async def submit_form(
     classify: bool,
     secret_key: str,
     scope: str = "",
+    mail: CustomerMailConfig | None = None,
+    queued: list[int] | None = None,
 ) -> SubmittedForm:
     """A FORM ticket for the customer with that email (created if new), and the token of its
     follow link. Limited to `per_hour` per client address and per email; `scope` keeps the
-    counts of desks that share one Redis apart."""
+    counts of desks that share one Redis apart. For an existing customer the link is mailed
+    (when `mail` is given): queued in the ticket's transaction, its id appended to `queued`."""
     data = await validate_form(
         email=email, name=name, subject=subject, description=description, product_id=product_id
     )
@@ -167,6 +173,12 @@ async def submit_form(
     # answer; an existing customer's only by mail, or anyone could open a ticket in their
     # name and read, through the link, what the desk answers them.
     known_customer = await Customer.exists(email=data.email)
+    mails_link = known_customer and mail is not None
+    side_writes = (
+        (follow_mail_writer(mail, secret_key=secret_key, email=data.email, now=now, queued=queued),)
+        if mails_link and mail is not None
+        else ()
+    )
     ticket = await tickets.create(
         actor=None,
         data=tickets.NewTicket(
@@ -180,11 +192,44 @@ async def submit_form(
         now=now,
         publisher=publisher,
         classify=classify,
+        side_writes=side_writes,
     )
     return SubmittedForm(
         ticket=ticket, follow_token=follow_tokens.issue(secret_key, ticket.id), email=data.email,
-        known_customer=known_customer,
+        known_customer=known_customer, follow_link_mailed=mails_link,
     )
+
+
+FOLLOW_KIND = "follow"
+
+
+def follow_link(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/follow/{token}"
+
+
+def follow_mail_writer(
+    mail: CustomerMailConfig, *, secret_key: str, email: str, now: datetime, queued: list[int] | None
+) -> Callable[[Ticket], Awaitable[None]]:
+    """For tickets.create's `side_writes`: the follow link's mail in the ticket's own
+    transaction, so a crash cannot leave a known customer's ticket without its link."""
+
+    async def write(ticket: Ticket) -> None:
+        link = follow_link(mail.public_url, follow_tokens.issue(secret_key, ticket.id))
+        row = await outbox.enqueue(
+            to_address=email,
+            subject=f"[{ticket.key}] Follow your request",
+            body=f"We received your request {ticket.key}: {customer_mail.one_line(ticket.subject)}\n\n"
+            f"Follow it here (keep this link private):\n{link}\n",
+            kind=FOLLOW_KIND,
+            now=now,
+            message_domain=mail.message_domain,
+            ticket_id=ticket.id,
+            reply_to=mail.reply_to,
+        )
+        if queued is not None:
+            queued.append(row.id)
+
+    return write
 
 
 # --- the follow link -------------------------------------------------------------------

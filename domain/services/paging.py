@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain.enums import EventKind, Role
 from domain.errors import Forbidden, NotFound
-from domain.events import PageNotification, Publisher
+from domain.events import PageNotification, Publisher, QueuedNotices
 from domain.models import GroupMembership, OnCallOverride, OnCallSchedule, Page, Ticket, User
 from domain.rules import oncall
 from domain.rules.access import Actor
@@ -82,7 +82,7 @@ async def start(
 
 async def advance(*, page_id: int, now: datetime, publisher: Publisher) -> None:
     """One step: notify the next person if the last one's time is up; idempotent."""
-    notification: PageNotification | None = None
+    queued = QueuedNotices()
     async with in_transaction():
         first = await Page.get_or_none(id=page_id)
         if first is None:
@@ -113,6 +113,7 @@ async def advance(*, page_id: int, now: datetime, publisher: Publisher) -> None:
                 user_email=user.email, reason=page.reason, at=now,
                 webhook_url=loaded[0].webhook_url if loaded else None,
             )
+            queued = await publisher.write_page_notices(notification)
         if step.exhausted:
             page.exhausted = True
             drafts.append(EventDraft(kind=EventKind.PAGE_EXHAUSTED, after={"pageId": page.id},
@@ -122,8 +123,7 @@ async def advance(*, page_id: int, now: datetime, publisher: Publisher) -> None:
         activities = await write_events(ticket=ticket, actor_id=None, drafts=tuple(drafts), now=now,
                                         previous_assignee_id=ticket.assignee_id)
     await after_commit(ticket=ticket, activities=activities, publisher=publisher)
-    if notification is not None:
-        await publisher.notify_page(notification)
+    publisher.send_page_notices(queued, now)
 
 
 async def acknowledge(*, actor: Actor, page_id: int, now: datetime, publisher: Publisher) -> Page:

@@ -286,3 +286,27 @@ def test_a_macro_that_closes_sends_the_survey_and_its_reply(desk: Desk, sink: Ma
     replies = wait_for(lambda: [m for m in mails_to(sink, customer.email) if "is solved" in body_of(m)] or None,
                        "the macro's reply by mail")
     assert len(replies) == 1
+
+
+FOLLOW_LINK = re.compile(re.escape(PUBLIC_URL) + r"/follow/(\S+)")
+
+
+def test_a_known_customers_form_ticket_gets_its_follow_link_by_mail(
+    own: OwnDesk, desk: Desk, sink: MailSink
+) -> None:
+    customer = desk.new_customer()
+    form = {"email": customer.email, "name": "Known", "subject": "Form from a known address",
+            "description": "Typed into the public form"}
+    answer = httpx.post(f"{own.gql.base_url}/forms/ticket", json=form, timeout=10)
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    # The link is never in the answer for a known address: it goes to that address only.
+    assert (body["followUrl"], body["followLinkMailed"]) == (None, True)
+    [mail] = wait_for_mail(sink, customer.email, 1, "the follow link's mail")
+    assert mail["Subject"] == f"[{body['key']}] Follow your request"
+    assert mail["Reply-To"] == DESK_ADDRESS
+    match = FOLLOW_LINK.search(body_of(mail))
+    assert match is not None, body_of(mail)
+    followed = httpx.get(f"{own.gql.base_url}/follow/{match.group(1)}", timeout=10)
+    assert followed.status_code == 200, followed.text
+    assert (followed.json()["key"], followed.json()["subject"]) == (body["key"], form["subject"])
