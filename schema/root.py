@@ -7,6 +7,7 @@ import strawberry
 from domain.services import tickets as ticket_service
 from resolvers import directory, dispatch, me, presence, queues, sla, subscriptions, tickets, triage
 from resolvers import intake as intake_resolvers
+from resolvers import kpis as kpi_resolvers
 from resolvers import macros as macro_resolvers
 from resolvers import satisfaction as satisfaction_resolvers
 from resolvers.ids import parse_id, parse_optional_id
@@ -14,6 +15,7 @@ from schema.dispatch_types import OnCallOverride, OnCallSchedule, Page, RoutingR
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
 from schema.intake_types import ChatChannel, FollowedTicket, ProductRule, SubmittedTicket
+from schema.kpi_types import KpiReport
 from schema.macro_types import Macro, ReplyTemplate
 from schema.presence_types import PresenceResult, TicketPresence
 from schema.queue_types import Queue
@@ -61,6 +63,11 @@ class Query:
     sla_attainment: SlaAttainment = strawberry.field(
         resolver=sla.sla_attainment,
         description="Met and breached targets of the tickets created in [createdFrom, createdTo).",
+    )
+    kpis: KpiReport = strawberry.field(
+        resolver=kpi_resolvers.kpis_report,
+        description="Help-desk KPIs for [from, to) in total and per groupBy value (admins, supervisors "
+        "and reporters; the whole desk). Each figure's field says which tickets and instants it counts.",
     )
     classify: Classification = strawberry.field(
         resolver=triage.classify, description="A preview: what the classifier says of a text (staff)."
