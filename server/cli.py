@@ -1,4 +1,4 @@
-"""The `helpdesk` command: serve, worker, migrate, demo, token create."""
+"""The `helpdesk` command: serve, worker, migrate, demo, token create, backup, restore."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from tortoise import Tortoise
@@ -71,6 +72,73 @@ def _cmd_token_create(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error.message}", file=sys.stderr)
         return 2
     print(token)  # the last line of stdout, as API.md promises
+    return 0
+
+
+def _cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from tortoise.exceptions import OperationalError
+
+    from domain.rules.backup_format import BackupFormatError
+    from domain.services import backup
+
+    path = Path(args.file)
+
+    async def work() -> str:
+        summary = await backup.write_backup(
+            path=path,
+            attachments_dir=settings.attachments_dir,
+            secret_key=settings.secret_key,
+            now=datetime.now(UTC),
+        )
+        return summary.describe(path)
+
+    try:
+        print(asyncio.run(_with_db(settings, work)))
+    except (BackupFormatError, OSError, OperationalError) as error:
+        print(f"error: backup failed, nothing written: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from tortoise.exceptions import IntegrityError, OperationalError
+
+    from domain.rules.backup_format import BackupFormatError
+    from domain.services import backup
+
+    path = Path(args.file)
+
+    async def check() -> backup.VerifiedBackup:
+        return backup.verify(path)
+
+    async def work(verified: backup.VerifiedBackup) -> str:
+        summary = await backup.restore(
+            backup=verified, attachments_dir=settings.attachments_dir, force=args.force
+        )
+        return summary.describe(path)
+
+    try:
+        # The whole file is checked before the database is touched at all.
+        verified = asyncio.run(_with_db(settings, check))
+        asyncio.run(migrate(settings.database_url))
+        line = asyncio.run(_with_db(settings, lambda: work(verified)))
+    except BackupFormatError as error:
+        print(f"error: {path} cannot be restored, nothing was written: {error}", file=sys.stderr)
+        return 2
+    except backup.DeskNotEmpty as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (IntegrityError, OperationalError) as error:
+        # Raised inside the one restore transaction, which rolled back.
+        print(
+            f"error: the restore failed and was rolled back, the desk is as it was: {error}", file=sys.stderr
+        )
+        return 2
+    key_note = backup.adopt_secret_key(
+        backup_key=verified.secret_key, effective_key=settings.secret_key, var_dir=settings.var_dir
+    )
+    print(key_note, file=sys.stderr)
+    print(line)  # the one-line summary, last on stdout
     return 0
 
 
@@ -172,6 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("arguments", nargs=argparse.REMAINDER)
     evaluate.set_defaults(handler=_cmd_classify_eval)
+
+    backup = sub.add_parser("backup", help="the whole desk to one portable file (a zip)")
+    backup.add_argument("file")
+    backup.set_defaults(handler=_cmd_backup)
+    restore = sub.add_parser("restore", help="the whole desk from a backup file, into an empty desk")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="replace a desk that already holds data")
+    restore.set_defaults(handler=_cmd_restore)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
