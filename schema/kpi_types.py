@@ -107,16 +107,17 @@ class KpiFigures:
     )
     resolution: AttainmentFigures = strawberry.field(
         description="Resolution SLA targets of the created cohort, as firstResponse. A reopened ticket's "
-        "target is pending again until it is resolved again."
+        "target is pending again until it is resolved again, unless it had breached: breached is for good."
     )
     first_response_time: DurationFigures = strawberry.field(
         description="Counted SLA seconds from creation to the first public agent reply, over the created "
-        "cohort's tickets that have had one (on time or late)."
+        "cohort's tickets with an SLA policy that have had one (on time or late). As in the SLA rules, a "
+        "ticket resolved before any reply counts here with its time to that resolution."
     )
     resolution_time: DurationFigures = strawberry.field(
         description="Counted SLA seconds from creation to resolution, over the created cohort's tickets "
-        "that are resolved now (a reopened ticket leaves the set until it is resolved again; its counted "
-        "time then includes both stints)."
+        "with an SLA policy that are resolved (or closed) now (a reopened ticket leaves the set until it "
+        "is resolved again; its counted time then includes both stints)."
     )
     satisfaction: SatisfactionFigures
 

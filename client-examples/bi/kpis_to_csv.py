@@ -89,11 +89,21 @@ def columns() -> list[str]:
     return names
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a customer
+# named "=HYPERLINK(...)" must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def flatten(key: str, label: str, f: dict[str, Any]) -> list[Any]:
-    """One CSV line; an empty cell where the API says null (e.g. no ratings: no average)."""
+    """One CSV line; an empty cell where the API says null (e.g. no ratings: no average).
+    Labels (names people chose) that a spreadsheet would run as a formula get a leading '."""
     line: list[Any] = [
         key,
-        label,
+        as_text(label),
         f["ticketsCreated"],
         f["ticketsResolved"],
         f["ticketsClosed"],

@@ -14,7 +14,7 @@ Meanings (the schema's docstrings repeat them for API users):
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,7 +52,8 @@ def require_kpi_reader(actor: Actor) -> None:
 
 @dataclass(frozen=True)
 class Period:
-    """[start, end), both aware; days are counted in `zone`."""
+    """[start, end), both in UTC (the database compares them with stored UTC instants; SQLite
+    compares the text, so an offset of +05:30 would move the bound); days are counted in `zone`."""
 
     start: datetime
     end: datetime
@@ -72,6 +73,10 @@ def period(*, start: datetime, end: datetime, time_zone: str) -> Period:
         raise BadUserInput("to must be after from.", field="to")
     if end - start > MAX_SPAN:
         raise BadUserInput(f"The period may span at most {MAX_SPAN.days} days.", field="to")
+    try:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:  # year 1 at +01:00 or year 9999 at -01:00: no UTC instant
+        raise BadUserInput("from and to must lie within years 1 to 9999 in UTC.", field="from") from None
     return Period(start=start, end=end, zone=zone(time_zone))
 
 

@@ -2,7 +2,7 @@
 group rows (the session's database holds other tests' tickets too), access per role, bad
 input, and a query count that does not grow with the rows."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -347,3 +347,25 @@ def test_query_count_does_not_grow_with_the_rows(desk: Desk) -> None:
         assert len(rows) >= (2 if name == "two" else 12)
     # auth, four fact queries, names, one batch of customers
     assert counts["two"] == counts["all"] <= 10, counts
+
+
+def test_a_period_given_with_any_offset_counts_the_same_instants(desk: Desk) -> None:
+    """from and to are instants: written with +05:30 or -05:00 instead of Z they select the
+    same facts (SQLite keeps datetimes as text, so the bounds must be compared in UTC)."""
+    product = desk.gql.ok(
+        "mutation($n: String!) { createProduct(input: {name: $n}) { id } }",
+        {"n": unique("KPI offsets")},
+        desk.admin,
+    )["createProduct"]["id"]
+    start = now() - timedelta(seconds=1)
+    tickets = [desk.ticket(productId=product, priority="LOW") for _ in range(2)]
+    act(desk, "resolveTicket", tickets[0]["id"])
+    end = now() + timedelta(seconds=1)
+    in_utc = row(report(desk, start, end, "PRODUCT"), product)
+    assert (in_utc["ticketsCreated"], in_utc["ticketsResolved"]) == (2, 1)
+    for east, west in (
+        (timedelta(hours=5, minutes=30), timedelta(hours=-5)),
+        (timedelta(0), timedelta(hours=-5)),
+    ):
+        shifted = report(desk, start.astimezone(timezone(east)), end.astimezone(timezone(west)), "PRODUCT")
+        assert row(shifted, product) == in_utc, (east, west)

@@ -2,6 +2,7 @@
 with a reporter's token."""
 
 import csv
+import importlib.util
 import io
 import os
 import subprocess
@@ -83,3 +84,27 @@ def test_refusals_end_with_code_1_and_the_reason(desk: Desk) -> None:
     assert refused.returncode == 1 and "UNAUTHENTICATED" in refused.stderr
     backwards = run(desk, desk.admin, "--from", "2026-04-01", "--to", "2026-03-01")
     assert backwards.returncode == 1 and "BAD_USER_INPUT (to)" in backwards.stderr
+
+
+def test_a_label_a_spreadsheet_would_run_stays_text() -> None:
+    """Customer names are chosen by customers: "=HYPERLINK(...)" must not become a formula."""
+    spec = importlib.util.spec_from_file_location("kpis_to_csv", CLIENT)
+    assert spec is not None and spec.loader is not None
+    client = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(client)
+    zero = {"met": 0, "breached": 0, "pending": 0, "metPercent": None}
+    times = {"count": 0, "meanSeconds": None, "medianSeconds": None, "p90Seconds": None}
+    figures = {
+        "ticketsCreated": 1,
+        "ticketsResolved": 0,
+        "ticketsClosed": 0,
+        "ticketsReopened": 0,
+        "firstResponse": zero,
+        "resolution": zero,
+        "firstResponseTime": times,
+        "resolutionTime": times,
+        "satisfaction": {"count": 0, "averageStars": None, "satisfiedPercent": None, "distribution": []},
+    }
+    for label in ('=HYPERLINK("http://x.test","ok")', "+1", "-2+3", "@SUM(A1)"):
+        assert client.flatten("7", label, figures)[1] == "'" + label
+    assert client.flatten("7", "Ann Smith", figures)[1] == "Ann Smith"

@@ -1,7 +1,7 @@
 """KPI arithmetic, table-driven: durations, ratings, status moves, periods and rows (including
 day buckets across a DST change)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -116,6 +116,24 @@ def test_bad_periods_name_the_argument(start: datetime, end: datetime, zone: str
     with pytest.raises(BadUserInput) as raised:
         period(start=start, end=end, time_zone=zone)
     assert raised.value.field == field
+
+
+def test_a_period_is_kept_in_utc_whatever_offset_it_was_given_in() -> None:
+    """The bounds go to SQL; SQLite compares datetimes as text, so they must be UTC like the
+    stored instants (2026-03-01T05:30+05:30 is after 2026-03-01T03:00+00:00 as text)."""
+    kolkata = timezone(timedelta(hours=5, minutes=30))
+    span = period(
+        start=at(0).astimezone(kolkata), end=at(1).astimezone(timezone(-timedelta(hours=5))), time_zone="UTC"
+    )
+    assert (span.start, span.end) == (at(0), at(1))
+    assert span.start.utcoffset() == span.end.utcoffset() == timedelta(0)
+
+
+def test_a_bound_without_a_utc_instant_is_bad_input() -> None:
+    first = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1)))  # 0000-12-31T23:00Z
+    with pytest.raises(BadUserInput) as raised:
+        period(start=first, end=first + timedelta(days=1), time_zone="UTC")
+    assert raised.value.field == "from"
 
 
 def test_a_period_of_exactly_366_days_in_a_zone_is_accepted() -> None:
