@@ -1,5 +1,6 @@
 """The GraphQL schema and its extensions."""
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -12,12 +13,14 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from schema.errors import apply_code
 from schema.rate_limit import RateLimit
 from schema.root import Mutation, Query, Subscription
+from schema.scalars import UtcDateTime
 from schema.shared_results import SharedResults, variables_key, view_key
 
 MAX_DEPTH = 12
@@ -83,6 +86,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=PerEventExecutionContext,
+        config=StrawberryConfig(scalar_map={datetime: UtcDateTime}),
         extensions=[
             lambda: AddValidationRules(list(rules)),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -1,7 +1,7 @@
 """SLA over the API: policies of a few seconds, alerts on time and once, pauses."""
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tests.api.desk import Desk
@@ -168,8 +168,12 @@ def test_attainment_counts_met_and_breached_targets(desk: Desk) -> None:
       firstResponse { met breached pending metPercent } resolution { met breached pending } } }"""
     window = {"f": (ts(answered["createdAt"]) - timedelta(seconds=1)).isoformat(),
               "t": (ts(late["createdAt"]) + timedelta(seconds=1)).isoformat(), "g": desk.group_id}
-    for token in (desk.admin, desk.reporter.token):
-        report = desk.gql.ok(query, window, token)["slaAttainment"]
+    # The same instants written at other offsets (a BI tool's local time) mean the same window.
+    india, new_york = timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-5))
+    shifted = {**window, "f": datetime.fromisoformat(window["f"]).astimezone(india).isoformat(),
+               "t": datetime.fromisoformat(window["t"]).astimezone(new_york).isoformat()}
+    for token, bounds in ((desk.admin, window), (desk.reporter.token, window), (desk.admin, shifted)):
+        report = desk.gql.ok(query, bounds, token)["slaAttainment"]
         assert report["firstResponse"] == {"met": 1, "breached": 1, "pending": 0, "metPercent": 50.0}
         assert report["resolution"] == {"met": 0, "breached": 0, "pending": 2}
     assert desk.gql.error(query, window, desk.customer.token).code == "FORBIDDEN"
