@@ -9,6 +9,7 @@ import binascii
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +24,9 @@ FORMAT_NAME = "helpdesk-backup"
 FORMAT_VERSION = 1
 MANIFEST_MEMBER = "manifest.json"
 SECRET_KEY_MEMBER = "secret_key"
+# An attachment is named by its content's SHA-256, which restore turns into a path under the
+# store: anything but 64 lower-case hex digits ("../..", a slash) is refused in the manifest.
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 JsonValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 
@@ -273,8 +277,8 @@ def parse_manifest(data: bytes, *, supported_version: int = FORMAT_VERSION) -> M
             migrations=[_str(name) for name in document["migrations"]["applied"]],
             tables=tables,
             members=members,
-            attachments=[_str(d) for d in attachments["files"]],
-            missing_attachments=[_str(d) for d in attachments["missing"]],
+            attachments=[_digest(d) for d in attachments["files"]],
+            missing_attachments=[_digest(d) for d in attachments["missing"]],
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, BackupFormatError):
@@ -292,6 +296,12 @@ def parse_manifest(data: bytes, *, supported_version: int = FORMAT_VERSION) -> M
 def _str(value: object) -> str:
     if not isinstance(value, str):
         raise BackupFormatError(f"expected a string, got {value!r}")
+    return value
+
+
+def _digest(value: object) -> str:
+    if not isinstance(value, str) or not _DIGEST.fullmatch(value):
+        raise BackupFormatError(f"bad attachment digest {value!r} (not a SHA-256 in hex)")
     return value
 
 

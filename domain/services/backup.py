@@ -387,14 +387,40 @@ def _open(path: Path) -> zipfile.ZipFile:
         raise BackupFormatError(f"{path} is not a complete backup zip ({error})") from error
 
 
-def _read_member(archive: zipfile.ZipFile, name: str) -> bytes:
+# The manifest is read before anything says how big it may be: a generous bound, far above
+# the few kilobytes per table and attachment a real one takes.
+MANIFEST_MAX_BYTES = 64 << 20
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, expected: MemberEntry | None = None) -> bytes:
+    """A member's bytes, never more than the manifest gives it (the manifest itself: up to
+    MANIFEST_MAX_BYTES): a member bigger than its entry, a zip bomb among them, is refused
+    before it is inflated into memory. Its checksum is the caller's to check."""
+    limit = MANIFEST_MAX_BYTES if expected is None else expected.bytes
     try:
-        return archive.read(name)
+        info = archive.getinfo(name)
+        if info.file_size > limit or (expected is not None and info.file_size != expected.bytes):
+            raise BackupFormatError(
+                f"member {name} is {info.file_size} bytes"
+                + (
+                    f", the manifest says {expected.bytes}"
+                    if expected is not None
+                    else ", too big for a manifest"
+                )
+            )
+        with archive.open(info) as reading:
+            # zipfile stops at the size in the directory; one byte more would be a lie anyway
+            data = reading.read(limit + 1)
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as error:
         # zlib and CRC errors of a damaged member surface as BadZipFile or zlib.error
         raise BackupFormatError(f"member {name} cannot be read ({error})") from error
+    except BackupFormatError:
+        raise
     except Exception as error:  # zlib.error
         raise BackupFormatError(f"member {name} cannot be read ({error})") from error
+    if len(data) > limit:
+        raise BackupFormatError(f"member {name} holds more than the {limit} bytes the manifest says")
+    return data
 
 
 def _plan_for(entry: TableEntry, plans: dict[str, TablePlan]) -> TablePlan:
@@ -455,18 +481,24 @@ def verify(path: Path) -> VerifiedBackup:
         check_member_names(manifest, set(names))
         for entry in manifest.tables:
             plan = _plan_for(entry, plans)
-            data = _read_member(archive, entry.member)
+            data = _read_member(archive, entry.member, manifest.members[entry.member])
             check_member(entry.member, manifest.members[entry.member], data)
             for _ in _prepared(plan, entry, read_rows(entry, data)):
                 pass
         for digest in manifest.attachments:
             name = attachment_member(digest)
-            check_member(name, manifest.members[name], _read_member(archive, name))
+            check_member(name, manifest.members[name], _read_member(archive, name, manifest.members[name]))
         secret_key = None
         if SECRET_KEY_MEMBER in manifest.members:
-            raw = _read_member(archive, SECRET_KEY_MEMBER)
+            raw = _read_member(archive, SECRET_KEY_MEMBER, manifest.members[SECRET_KEY_MEMBER])
             check_member(SECRET_KEY_MEMBER, manifest.members[SECRET_KEY_MEMBER], raw)
-            secret_key = raw.decode()
+            try:
+                secret_key = raw.decode()
+            except UnicodeDecodeError as error:
+                # the position only: the key's bytes are not for a terminal or a log
+                raise BackupFormatError(f"the secret key is not text (byte {error.start})") from None
+            if not secret_key.strip() or secret_key != secret_key.strip():
+                raise BackupFormatError("the secret key is empty or has surrounding blanks")
     return VerifiedBackup(path, manifest, secret_key)
 
 
@@ -498,8 +530,12 @@ async def restore(*, backup: VerifiedBackup, attachments_dir: Path, force: bool)
         # Files first, each atomically and by content: a row is never without its file, and a
         # file whose rows then fail to commit is an unreferenced copy, as after a failed upload.
         for digest in backup.manifest.attachments:
+            name = attachment_member(digest)
             await asyncio.to_thread(
-                _place_file, attachments_dir, digest, _read_member(archive, attachment_member(digest))
+                _place_file,
+                attachments_dir,
+                digest,
+                _read_member(archive, name, backup.manifest.members[name]),
             )
         async with in_transaction("default") as tx:
             held = await _holds_data(tx, plans)
@@ -509,7 +545,7 @@ async def restore(*, backup: VerifiedBackup, attachments_dir: Path, force: bool)
                 await tx.execute_query(f"DELETE FROM {_quote(plan.table)}")
             for entry in backup.manifest.tables:
                 plan = _plan_for(entry, by_table)
-                data = _read_member(archive, entry.member)
+                data = _read_member(archive, entry.member, backup.manifest.members[entry.member])
                 check_member(entry.member, backup.manifest.members[entry.member], data)
                 await _insert(tx, plan, list(_prepared(plan, entry, read_rows(entry, data))))
             if dialect == "postgres":

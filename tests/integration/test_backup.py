@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+import tracemalloc
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -23,9 +24,9 @@ import pytest
 from tortoise.models import Model
 
 import domain.models
-from domain.rules.backup_format import MANIFEST_MEMBER, encode_row, sha256_hex
+from domain.rules.backup_format import MANIFEST_MEMBER, BackupFormatError, MemberEntry, encode_row, sha256_hex
 from domain.rules.webhook_signature import sign
-from domain.services.backup import EXCLUDED
+from domain.services.backup import EXCLUDED, _read_member
 from domain.services.satisfaction import survey_token
 from tests.api.own_desk import wait_for
 from tests.backends import PG_HOST, PG_PORT, Backend
@@ -427,6 +428,35 @@ def damaged_copies(path: Path, tmp: Path) -> dict[str, Path]:
         migrations={"applied": [*manifest["migrations"]["applied"], "9999_future"], "level": "9999_future"},
     )
     rewrite("newer schema", {MANIFEST_MEMBER: json.dumps(future).encode()})
+    # An attachment "digest" that is a path: its member's last part is the content's real
+    # digest, so every checksum holds; restore would make it a path outside the store.
+    digest = hashlib.sha256(FILE_BYTES).hexdigest()
+    real = f"attachments/{digest[:2]}/{digest}"
+    sneaky = f"../../../../{digest}"
+    slipped = dict(
+        manifest,
+        attachments={"files": [sneaky], "missing": []},
+        members={
+            **{k: v for k, v in manifest["members"].items() if k != real},
+            f"attachments/{sneaky[:2]}/{sneaky}": manifest["members"][real],
+        },
+    )
+    out["zip slip"] = tmp / "zip-slip.zip"
+    with zipfile.ZipFile(out["zip slip"], "w") as archive:
+        for member, content in members.items():
+            if member == real:
+                archive.writestr(f"attachments/{sneaky[:2]}/{sneaky}", content)
+            elif member == MANIFEST_MEMBER:
+                archive.writestr(member, json.dumps(slipped).encode())
+            else:
+                archive.writestr(member, content)
+    # The secret key member is not text: refused, not a traceback.
+    key = b"\xff\xfe not utf-8"
+    keyed = dict(
+        manifest,
+        members={**manifest["members"], "secret_key": {"sha256": sha256_hex(key), "bytes": len(key)}},
+    )
+    rewrite("binary secret key", {"secret_key": key, MANIFEST_MEMBER: json.dumps(keyed).encode()})
     return out
 
 
@@ -444,6 +474,39 @@ def test_a_damaged_file_is_refused_with_nothing_written(
     # the file is checked before the database is touched: not even migrated
     assert not Path(fresh.url.removeprefix("sqlite://")).exists()
     assert not (fresh.var_dir / "attachments").exists()
+    sneaky = f"../../../../{hashlib.sha256(FILE_BYTES).hexdigest()}"  # as in damaged_copies
+    for target in (restored, fresh):
+        escaped = (target.var_dir / "attachments" / sneaky[:2] / sneaky).resolve()
+        assert not escaped.exists(), f"an attachment was placed outside its store: {escaped}"
+
+
+def bomb(path: Path, name: str, size: int) -> None:
+    """A zip whose one member inflates to `size` bytes of zeros (a few hundred KB on disk)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=True) as member:
+            for _ in range(size >> 20):
+                member.write(bytes(1 << 20))
+
+
+@pytest.mark.parametrize("name", ["tables/001-users.jsonl", MANIFEST_MEMBER])
+def test_a_member_bigger_than_the_manifest_says_is_not_inflated(tmp_path: Path, name: str) -> None:
+    """A zip bomb, or a manifest lying about a size: refused before the member is read into
+    memory, not after (the check by checksum alone comes after inflating it all)."""
+    path = tmp_path / "bomb.zip"
+    size = 256 << 20
+    bomb(path, name, size)
+    assert path.stat().st_size < size // 100
+    claimed = MemberEntry(sha256=sha256_hex(b"x" * 10), bytes=10)
+    tracemalloc.start()
+    try:
+        with zipfile.ZipFile(path) as archive, pytest.raises(BackupFormatError, match="bytes"):
+            _read_member(archive, name, None if name == MANIFEST_MEMBER else claimed)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak} bytes held while refusing a {size}-byte member"
 
 
 def test_a_restore_that_fails_midway_rolls_back(source: Source, restored: Database, tmp_path: Path) -> None:

@@ -208,6 +208,31 @@ def test_a_malformed_manifest_is_refused(damage: object) -> None:
         parse_manifest(json.dumps(document).encode())
 
 
+@pytest.mark.parametrize(
+    "digest",
+    [
+        # a path: "attachments/../../<digest>" would name a file outside the store (zip slip)
+        f"../../../../tmp/{DIGEST}",
+        f"ab/{DIGEST}",
+        DIGEST.upper(),
+        DIGEST[:-1],
+        "",
+    ],
+)
+def test_an_attachment_digest_must_be_a_sha256_not_a_path(digest: str) -> None:
+    # The member is listed too, with the content's real checksum (which is what the
+    # member name's last part is compared with): only the digest itself is wrong.
+    document = json.loads(manifest().to_json())
+    document["attachments"]["files"] = [digest]
+    document["members"][attachment_member(digest)] = document["members"].pop(attachment_member(DIGEST))
+    with pytest.raises(BackupFormatError, match="digest"):
+        parse_manifest(json.dumps(document).encode())
+    document = json.loads(manifest().to_json())
+    document["attachments"]["missing"] = [digest]
+    with pytest.raises(BackupFormatError, match="digest"):
+        parse_manifest(json.dumps(document).encode())
+
+
 def test_not_json_is_not_a_manifest() -> None:
     with pytest.raises(BackupFormatError):
         parse_manifest(b"PK\x03\x04")
