@@ -5,12 +5,14 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from domain.services import tickets as ticket_service
+from resolvers import dashboard as dashboard_resolvers
 from resolvers import directory, dispatch, me, presence, queues, sla, subscriptions, tickets, triage
 from resolvers import intake as intake_resolvers
 from resolvers import kpis as kpi_resolvers
 from resolvers import macros as macro_resolvers
 from resolvers import satisfaction as satisfaction_resolvers
 from resolvers.ids import parse_id, parse_optional_id
+from schema.dashboard_types import Dashboard
 from schema.dispatch_types import OnCallOverride, OnCallSchedule, Page, RoutingRule
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
@@ -68,6 +70,12 @@ class Query:
         resolver=kpi_resolvers.kpis_report,
         description="Help-desk KPIs for [from, to) in total and per groupBy value (admins, supervisors "
         "and reporters; the whole desk). Each figure's field says which tickets and instants it counts.",
+    )
+    dashboard: Dashboard = strawberry.field(
+        resolver=dashboard_resolvers.dashboard_today,
+        description="Today's new, resolved, closed, pending, waiting, unassigned, urgent, overdue and "
+        "near-breach tickets and today's SLA attainment, for the whole desk or one group (admins, "
+        "supervisors, reporters) or an agent's groups. Each figure's field says what it counts.",
     )
     classify: Classification = strawberry.field(
         resolver=triage.classify, description="A preview: what the classifier says of a text (staff)."
