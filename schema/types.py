@@ -27,6 +27,7 @@ from schema.enums import (
     TicketStatus,
     WaitReason,
 )
+from schema.permissions import StaffOnly
 from schema.satisfaction_types import Satisfaction
 from schema.sla_types import TicketSla
 
@@ -47,7 +48,7 @@ class Group:
     id: strawberry.ID
     name: str
     description: str
-    email: str | None
+    email: str | None = strawberry.field(permission_classes=[StaffOnly])
     assignment_strategy: AssignmentStrategy
     is_default: bool = strawberry.field(description="Takes the tickets no routing rule claims.")
     escalation_group_id: strawberry.Private[int | None]
@@ -71,7 +72,7 @@ class Group:
         row = await info.context.loaders.groups.load(self.escalation_group_id)
         return Group.from_model(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[StaffOnly])
     async def members(self, info: Info) -> list["Agent"]:
         ids = await info.context.loaders.member_ids_by_group.load(int(self.id))
         return [Agent.from_model(u) for u in await load_many(info.context.loaders.users, ids)]
@@ -81,12 +82,16 @@ class Group:
 class Agent:
     id: strawberry.ID
     name: str
-    email: str
+    email: str = strawberry.field(permission_classes=[StaffOnly])
     role: Role
-    is_active: bool
-    availability: Availability = strawberry.field(description="Only ONLINE agents get new work.")
-    capacity: int = strawberry.field(description="Most priority-weighted points of open work.")
-    skills: list[str]
+    is_active: bool = strawberry.field(permission_classes=[StaffOnly])
+    availability: Availability = strawberry.field(
+        description="Only ONLINE agents get new work.", permission_classes=[StaffOnly]
+    )
+    capacity: int = strawberry.field(
+        description="Most priority-weighted points of open work.", permission_classes=[StaffOnly]
+    )
+    skills: list[str] = strawberry.field(permission_classes=[StaffOnly])
 
     @classmethod
     def from_model(cls, row: models.User) -> "Agent":
@@ -101,7 +106,7 @@ class Agent:
             skills=list(row.skills or []),
         )
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[StaffOnly])
     async def groups(self, info: Info) -> list[Group]:
         ids = await info.context.loaders.group_ids_by_user.load(int(self.id))
         return [Group.from_model(g) for g in await load_many(info.context.loaders.groups, ids)]

@@ -116,3 +116,34 @@ def test_filters(desk: Desk) -> None:
     for extra, expected in cases:
         got = ids(desk.gql.ok(LIST, {"f": {**base, **extra}}, desk.admin))
         assert got == expected, extra
+
+
+def test_staff_contact_details_are_for_staff_only(desk: Desk) -> None:
+    """A customer sees who handles their ticket by name, never the team's emails, capacity,
+    skills or membership lists; staff see everything."""
+    assert desk.agent is not None and desk.customer is not None
+    ticket = desk.ticket()
+    desk.gql.ok(
+        "mutation($t: ID!, $a: ID) { assignTicket(ticketId: $t, agentId: $a) { id } }",
+        {"t": ticket["id"], "a": desk.agent.id},
+        desk.admin,
+    )
+    named = "query($i: ID!) { ticket(id: $i) { assignee { id name } group { id name } } }"
+    seen = desk.gql.ok(named, {"i": ticket["id"]}, desk.customer.token)["ticket"]
+    assert seen["assignee"]["id"] == desk.agent.id and seen["group"]["id"] == desk.group_id
+    details = [
+        "query($i: ID!) { ticket(id: $i) { assignee { email } } }",
+        "query($i: ID!) { ticket(id: $i) { assignee { capacity skills availability } } }",
+        "query($i: ID!) { ticket(id: $i) { assignee { groups { id } } } }",
+        "query($i: ID!) { ticket(id: $i) { group { email } } }",
+        "query($i: ID!) { ticket(id: $i) { group { members { email } } } }",
+    ]
+    for query in details:
+        assert desk.gql.error(query, {"i": ticket["id"]}, desk.customer.token).code == "FORBIDDEN", query
+        desk.gql.ok(query, {"i": ticket["id"]}, desk.agent.token)
+    through_categories = "{ categories { defaultGroup { members { email } } } }"
+    desk.gql.ok("mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }",
+                {"i": {"name": f"Staff details {ticket['id']}", "examples": ["a question"],
+                       "defaultGroupId": desk.group_id}}, desk.admin)
+    assert desk.gql.error(through_categories, None, desk.customer.token).code == "FORBIDDEN"
+    desk.gql.ok(through_categories, None, desk.agent.token)
