@@ -142,8 +142,16 @@ def test_staff_contact_details_are_for_staff_only(desk: Desk) -> None:
         assert desk.gql.error(query, {"i": ticket["id"]}, desk.customer.token).code == "FORBIDDEN", query
         desk.gql.ok(query, {"i": ticket["id"]}, desk.agent.token)
     through_categories = "{ categories { defaultGroup { members { email } } } }"
-    desk.gql.ok("mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }",
-                {"i": {"name": f"Staff details {ticket['id']}", "examples": ["a question"],
-                       "defaultGroupId": desk.group_id}}, desk.admin)
+    desk.gql.ok(
+        "mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }",
+        {
+            "i": {
+                "name": f"Staff details {ticket['id']}",
+                "examples": ["a question"],
+                "defaultGroupId": desk.group_id,
+            }
+        },
+        desk.admin,
+    )
     assert desk.gql.error(through_categories, None, desk.customer.token).code == "FORBIDDEN"
     desk.gql.ok(through_categories, None, desk.agent.token)
