@@ -134,6 +134,10 @@ def _cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
             f"error: the restore failed and was rolled back, the desk is as it was: {error}", file=sys.stderr
         )
         return 2
+    except OSError as error:
+        # Placing the attachment files comes before the database transaction.
+        print(f"error: the restore failed before the desk's data was changed: {error}", file=sys.stderr)
+        return 2
     key_note = backup.adopt_secret_key(
         backup_key=verified.secret_key, effective_key=settings.secret_key, var_dir=settings.var_dir
     )

@@ -547,3 +547,18 @@ def test_an_explicit_secret_key_is_not_overwritten(source: Source, databases: Da
     ok(result)
     assert "HELPDESK_SECRET_KEY is set and kept" in result.stderr
     assert not (target.var_dir / "secret_key").exists()
+
+
+def test_attachment_files_that_cannot_be_placed_stop_the_restore_before_any_row(
+    source: Source, databases: Databases
+) -> None:
+    target = databases.new("sqlite")
+    blocker = target.var_dir / "not-a-directory"
+    blocker.write_text("a file where the attachment store should be")
+    target.env["HELPDESK_ATTACHMENTS_DIR"] = str(blocker)
+    ok(run_cli(target.env, "migrate"))
+    before = tables(target)
+    result = run_cli(target.env, "restore", str(source.backup))
+    assert result.returncode == 2, result.stderr
+    assert "before the desk's data was changed" in result.stderr and "Traceback" not in result.stderr
+    assert tables(target) == before
