@@ -45,6 +45,9 @@ class Settings:
     smtp_listen_host: str = "127.0.0.1"
     smtp_listen_port: int | None = None
     mail_max_bytes: int = 25 * 1024 * 1024
+    # A customer's mail reply on a ticket is stored without the history their client quoted
+    # (the whole mail stays on the message as a file); off: stored as it came.
+    mail_strip_quotes: bool = True
     # Where links in mail and form answers point (survey, follow a ticket, attachments).
     public_url: str = "http://127.0.0.1:8000"
     attachments_dir: Path = Path("var/attachments")
@@ -118,6 +121,7 @@ def load_settings(environ: dict[str, str] | None = None, env_file: Path | None =
         smtp_listen_host=source.get("HELPDESK_SMTP_LISTEN_HOST") or "127.0.0.1",
         smtp_listen_port=_optional_int(source.get("HELPDESK_SMTP_LISTEN_PORT")),
         mail_max_bytes=int(source.get("HELPDESK_MAIL_MAX_BYTES", str(25 * 1024 * 1024))),
+        mail_strip_quotes=_flag(source.get("HELPDESK_MAIL_STRIP_QUOTES", "on"), "HELPDESK_MAIL_STRIP_QUOTES"),
         public_url=(source.get("HELPDESK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         attachments_dir=Path(
             source.get("HELPDESK_ATTACHMENTS_DIR") or str(var_dir / "attachments")

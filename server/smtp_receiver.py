@@ -116,6 +116,7 @@ def receiver_for(
             attachments=attachments,
             classify=settings.triage_enabled,
             desk_addresses=(settings.mail_address, settings.smtp_from),
+            strip_quotes=settings.mail_strip_quotes,
         )
 
     return SmtpReceiver(

@@ -24,6 +24,7 @@ from domain.enums import TicketStatus as S
 from domain.errors import BadUserInput, Conflict
 from domain.events import Publisher
 from domain.mail.parse import InboundMail, MailAttachment, parse
+from domain.mail.quotes import split_reply
 from domain.models import (
     EMAIL_RECEIPTS,
     TICKET_KEY_PREFIX,
@@ -53,6 +54,8 @@ MESSAGE = IntakeOutcome.MESSAGE
 IGNORED = IntakeOutcome.IGNORED
 NO_SUBJECT = "(no subject)"
 FULL_TEXT_NAME = "mail-text.txt"
+# A reply stored without its quoted history keeps the whole mail's text in this file.
+ORIGINAL_TEXT_NAME = "original-message.txt"
 # Room kept for the notes that threading adds to the text (the longest names two keys and
 # an address).
 THREADING_NOTE_ROOM = 500
@@ -76,10 +79,12 @@ async def receive(
     attachments: AttachmentStore,
     classify: bool,
     desk_addresses: Sequence[str] = (),
+    strip_quotes: bool = True,
 ) -> IntakeReceipt:
     """`envelope_sender`: SMTP MAIL FROM ("" for the null sender of bounces, None unknown).
     `desk_addresses`: the desk's own (its address, its mail's From); mail from them is a
-    loop and is ignored."""
+    loop and is ignored. `strip_quotes`: a reply on a ticket is stored without the history
+    its mail client quoted (domain/mail/quotes.py), the whole text kept as a file on it."""
     # Off the event loop: a mail of many parts takes seconds to parse, and the API shares
     # this loop.
     mail = await asyncio.to_thread(parse, raw)
@@ -98,21 +103,15 @@ async def receive(
         return await _ignore(mail, "no valid From address", envelope_sender, now)
 
     files, notes = _screen(mail.attachments, attachments.policy)
-    # The limit leaves room for the notes threading may add below (a follow-up's, a
-    # stranger's), so a text that fits here is never cut there without its file.
-    limit = min(validation.BODY_MAX, validation.DESCRIPTION_MAX) - THREADING_NOTE_ROOM
-    if compose_text(mail.text, notes, limit=limit).cut:
-        # Too long for a description or a message: the whole text stays as a file.
-        whole, more_notes = _screen(
-            [MailAttachment(FULL_TEXT_NAME, "text/plain", mail.text.encode())], attachments.policy
-        )
-        files, notes = [*files, *whole], [*notes, *more_notes]
+    # A new ticket keeps the mail's whole text (a forwarded conversation is its content).
+    whole, whole_notes = _whole_text(mail.text, notes, attachments.policy)
+    opening_notes = [*notes, *whole_notes]
     recipient = (recipients[0] if recipients else None) or (mail.to[0] if mail.to else None)
-    opening = _Opening(mail, sender, recipient, files, now, publisher, attachments, classify)
+    opening = _Opening(mail, sender, recipient, [*files, *whole], now, publisher, attachments, classify)
 
     if await Ticket.exists(idempotency_key=opening.scoped_key):
         # An earlier delivery opened the ticket and died before its receipt: finish that.
-        return await opening.open(notes)
+        return await opening.open(opening_notes)
 
     ticket = await _thread_ticket(mail, sender)
     if ticket is not None:
@@ -122,14 +121,25 @@ async def receive(
                 f"This mail answers {ticket.key}, but {sender} is not that ticket's customer, "
                 "so it opened a ticket of its own."
             )
-            return await opening.open([note, *notes])
+            return await opening.open([note, *opening_notes])
         if ticket.status is not S.CLOSED:
+            body, body_files, body_notes = _reply_text(mail.text, notes, attachments.policy, strip_quotes)
             try:
-                return await _reply(mail, ticket, sender, files, notes, now, publisher, attachments)
+                return await _reply(
+                    mail,
+                    ticket,
+                    sender,
+                    body,
+                    [*files, *body_files],
+                    [*notes, *body_notes],
+                    now,
+                    publisher,
+                    attachments,
+                )
             except Conflict:
                 pass  # closed while we were reading: a follow-up ticket after all
-        return await opening.open([f"Follow-up to {ticket.key}, which is closed.", *notes])
-    return await opening.open(notes)
+        return await opening.open([f"Follow-up to {ticket.key}, which is closed.", *opening_notes])
+    return await opening.open(opening_notes)
 
 
 # --- deciding ------------------------------------------------------------------------------
@@ -162,6 +172,41 @@ def _screen(items: Sequence[MailAttachment], policy: AttachmentPolicy) -> tuple[
             continue
         kept.append(_File(name, kind, item.data))
     return kept, notes
+
+
+def _whole_text(text: str, notes: Sequence[str], policy: AttachmentPolicy) -> tuple[list[_File], list[str]]:
+    """The text as a file when it is too long for a description or a message (so it is
+    never only cut)."""
+    # The limit leaves room for the notes threading may add below (a follow-up's, a
+    # stranger's), so a text that fits here is never cut there without its file.
+    limit = min(validation.BODY_MAX, validation.DESCRIPTION_MAX) - THREADING_NOTE_ROOM
+    if not compose_text(text, notes, limit=limit).cut:
+        return [], []
+    return _screen([MailAttachment(FULL_TEXT_NAME, "text/plain", text.encode())], policy)
+
+
+def _reply_text(
+    text: str, notes: Sequence[str], policy: AttachmentPolicy, strip_quotes: bool
+) -> tuple[str, list[_File], list[str]]:
+    """A reply's message text, and the files and notes that go with it: without the quoted
+    history when there is one, the whole text then kept as a file on the message.
+
+    A file rather than an internal note: it belongs to the very message it completes, is
+    listed and served with it (to staff, and to the customer who wrote it), and keeps the
+    timeline, first-response and notification rules free of a second, machine-made message."""
+    if strip_quotes:
+        split = split_reply(text)
+        if split.cut:
+            kept, refused = _screen([MailAttachment(ORIGINAL_TEXT_NAME, "text/plain", text.encode())], policy)
+            if kept:
+                # The file holds the whole mail, so a new part still too long for a
+                # message needs no second copy.
+                return split.new, kept, []
+            # The desk's policy refuses the file (its size or text/plain): a message that
+            # repeats the thread is better than one whose history is nowhere.
+            logger.info("quoted history kept in the message: %s", "; ".join(refused))
+    files, more_notes = _whole_text(text, notes, policy)
+    return text, files, more_notes
 
 
 async def _thread_ticket(mail: InboundMail, sender: str) -> Ticket | None:
@@ -235,6 +280,7 @@ async def _reply(
     mail: InboundMail,
     ticket: Ticket,
     sender: str,
+    text: str,
     files: Sequence[_File],
     notes: Sequence[str],
     now: datetime,
@@ -257,7 +303,7 @@ async def _reply(
         await tickets.add_reply(
             actor=None,
             ticket_id=ticket.id,
-            body=compose_text(mail.text, notes, limit=validation.BODY_MAX).text,
+            body=compose_text(text, notes, limit=validation.BODY_MAX).text,
             internal=False,
             expected_version=None,
             now=now,

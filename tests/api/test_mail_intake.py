@@ -210,6 +210,41 @@ def test_the_customer_s_reply_resumes_a_ticket_waiting_on_them(desk: OwnDesk, sm
     assert [m["body"] for m in after["messages"]] == ["My user name is cid."]
 
 
+def test_a_reply_is_stored_without_the_history_its_client_quoted(desk: OwnDesk, smtp_port: int) -> None:
+    tag = unique()
+    sender = f"hal-{tag}@customer.test"
+    # A first mail keeps its whole text: a quoted or forwarded conversation is its content.
+    opening = (f"FYI, see below. {tag}\n\nOn Mon, 2 Nov 2026 at 09:00, Bob <bob@vendor.test> wrote:\n"
+               "> The licence expires on Friday.\n> Bob\n")
+    first, first_id = new_mail(f"Licence {tag}", opening, sender=sender)
+    send(smtp_port, first.as_bytes(policy=SMTP), mail_from=sender)
+    ticket = the_ticket(desk, tag)
+    assert "> The licence expires on Friday." in ticket["description"]
+    assert ticket["attachments"] == []
+
+    # An HTML-only reply from Outlook: the desk's mail below a From/Sent/To/Subject block.
+    html, _ = new_mail(f"RE: [{ticket['key']}] Licence", "", sender=sender, in_reply_to=first_id)
+    html.set_content(
+        f"<html><body><p>It expires on the 6th. {tag}-html</p><p>Hal</p>"
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>From:</b> ACME Support '
+        f"&lt;{DESK_ADDRESS}&gt;<br><b>Sent:</b> Tuesday, November 3, 2026 10:00 AM<br>"
+        f"<b>To:</b> Hal &lt;{sender}&gt;<br><b>Subject:</b> RE: [{ticket['key']}] Licence</p></div>"
+        "<p>When does it expire?</p></body></html>",
+        subtype="html",
+    )
+    send(smtp_port, html.as_bytes(policy=SMTP), mail_from=sender)
+    # Answers between quoted lines: nothing can be dropped without losing one.
+    interleaved = (f"On Tue, 3 Nov 2026 at 10:00, ACME Support <{DESK_ADDRESS}> wrote:\n"
+                   f"> Which licence?\n\nThe server one. {tag}-between\n\n> Which year?\n\n2026.\n")
+    answers, _ = new_mail(f"Re: [{ticket['key']}] Licence", interleaved, sender=sender, in_reply_to=first_id)
+    send(smtp_port, answers.as_bytes(policy=SMTP), mail_from=sender)
+
+    messages = by_id(desk, ticket["id"])["messages"]
+    assert [m["body"] for m in messages] == [f"It expires on the 6th. {tag}-html\n\nHal", interleaved.strip()]
+    assert messages[0]["attachments"] == [{"filename": "original-message.txt"}]
+    assert messages[1]["attachments"] == []
+
+
 def test_a_reply_to_a_closed_ticket_opens_a_new_one(desk: OwnDesk, smtp_port: int) -> None:
     tag = unique()
     sender = f"dan-{tag}@customer.test"

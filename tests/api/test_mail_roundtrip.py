@@ -7,6 +7,7 @@ same ticket and takes it off waiting."""
 from collections.abc import Iterator
 from email.message import Message
 
+import httpx
 import pytest
 
 from tests.api.own_desk import OwnDesk, own_desk, wait_for
@@ -83,3 +84,48 @@ def test_a_mail_conversation_threads_both_ways(desk: OwnDesk, sink: MailSink, re
     customer_messages = [m for m in after["messages"] if m["authorKind"] == "CUSTOMER"]
     assert [m["channel"] for m in customer_messages] == ["EMAIL"]
     assert f"{tag}-second" in customer_messages[0]["body"]
+
+
+THREAD = """query($id: ID!) { ticket(id: $id) {
+  messages { body authorKind channel attachments { id filename contentType } }
+} }"""
+
+
+def test_a_reply_quoting_the_desk_s_answer_keeps_only_the_new_text(
+    desk: OwnDesk, sink: MailSink, receiver_port: int
+) -> None:
+    tag = unique()
+    customer = f"quotes-{tag}@customer.test"
+    first, first_id = new_mail(f"VPN drops {tag}", "The VPN drops every hour.", sender=customer,
+                               name="Ann Example")
+    send(receiver_port, first.as_bytes(), mail_from=customer)
+    ticket = the_ticket(desk, tag)
+    desk.gql.ok(REPLY, {"t": ticket["id"], "b": f"Please restart the client. {tag}-agent\n\nACME Support"},
+                desk.admin)
+    answer = answer_to(sink, customer)
+    payload = answer.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    answer_text = payload.decode(answer.get_content_charset() or "utf-8")
+    assert f"{tag}-agent" in answer_text
+
+    # What Gmail sends: the answer on top, the desk's whole mail quoted below it.
+    quoted = "\n".join(f"> {line}".rstrip() for line in answer_text.strip().splitlines())
+    new_text = f"Restarted it twice, it still drops. {tag}-reply\n\nAnn"
+    text = f"{new_text}\n\nOn Tue, 3 Nov 2026 at 10:00, ACME Support <{DESK_ADDRESS}> wrote:\n\n{quoted}\n"
+    reply, _ = new_mail(f"Re: [{ticket['key']}] VPN drops", text, sender=customer,
+                        in_reply_to=str(answer["Message-ID"]), references=f"{first_id} {answer['Message-ID']}")
+    send(receiver_port, reply.as_bytes(), mail_from=customer)
+
+    messages = desk.gql.ok(THREAD, {"id": ticket["id"]}, desk.admin)["ticket"]["messages"]
+    mine = [m for m in messages if m["authorKind"] == "CUSTOMER"]
+    assert len(mine) == 1
+    assert mine[0]["body"] == new_text
+    assert f"{tag}-agent" not in mine[0]["body"]
+    # The whole mail, quote included, is on the message for staff to open.
+    files = mine[0]["attachments"]
+    assert [(f["filename"], f["contentType"]) for f in files] == [("original-message.txt", "text/plain")]
+    response = httpx.get(f"{desk.gql.base_url}/attachments/{files[0]['id']}",
+                         headers={"Authorization": f"Bearer {desk.admin}"}, timeout=30)
+    assert response.status_code == 200
+    original = response.content.decode("utf-8")
+    assert new_text in original and f"> Please restart the client. {tag}-agent" in original
