@@ -5,9 +5,12 @@ Conservative, because the stored message is what agents read and a lost answer i
 than a repeated quote:
 
 - A cut is made only at a marker a mail client writes: an attribution line ("On … wrote:",
-  "Am … schrieb …:", "Le … a écrit :", "El … escribió:", …), an Outlook header block
-  ("From:" followed by "Sent:"/"Date:" and "Subject:", in several languages, with the
-  "-----Original Message-----" or "_____" line above it), an "-----Original Message-----"
+  "Am … schrieb …:", "Le … a écrit :", "El … escribió:", …) carrying a date (a year, a time
+  or a numeric date; a bare number is prose: "On step 2 the installer writes:") or an
+  address, an Outlook header block ("From:" followed by "Sent:"/"Date:" and "Subject:", in
+  several languages, naming an address, answering a subject ("RE: …") or with the
+  "-----Original Message-----" or "_____" line above it; labels alone may be the sender's
+  own form), an "-----Original Message-----"
   line, a block of two or more ">" lines, or a signature separator ("-- "). Text above the
   first marker is never cut.
 - A single ">" line inside the text (a "> 5 items") is not a quote: it takes two ">" lines
@@ -39,8 +42,11 @@ ATTRIBUTION_MAX = 400
 # conversion may put blank lines between them).
 HEADER_LOOKAHEAD = 8
 # "--" without the trailing space (HTML-derived text loses it) is a signature separator only
-# above a short block; "-- " exactly (RFC 3676) is one whatever follows.
-LOOSE_SIGNATURE_LINES = 8
+# above a short block that reads like one: no question, no list item, no line ending in ":"
+# (a customer writes "1. open app / -- / 2. click save / Please fix?" too). "-- " exactly
+# (RFC 3676) is one whatever follows.
+LOOSE_SIGNATURE_LINES = 5
+_NOT_SIGNATURE = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s|[?:]\s*$")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,9 @@ _END_VERB = re.compile(
 # "Den … skrev …:". Only with an opener, since the name is free text.
 _MID_VERB = re.compile(r"\b(?:schrieb|schreef|skrev)\b", _I)
 _QUOTING = re.compile(r"^(?:quoting|zitat von|citando)\b", _I)
-_DIGIT = re.compile(r"\d")
+# The date a client writes into an attribution: a year, a time of day, or a numeric date.
+# A bare number is not one ("On step 2 the installer writes:" is the sender's own prose).
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 
 _ORIGINAL = re.compile(
     r"^-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original"
@@ -103,6 +111,9 @@ _SUBJECT = re.compile(
 # Subject prefixes of a forward: Fw/Fwd (en), WG (de), TR (fr), RV (es), I (it), Doorst (nl),
 # VS/VB (nordic), ENC (pt), PD (pl).
 _FORWARD_SUBJECT = re.compile(r"^(?:fwd?|wg|tr|rv|i|doorst|vs|vb|enc|pd)\s*:", _I)
+# Subject prefixes of a reply: Re (en), AW (de), SV (nordic), Antw (nl), R/RIF (it), RES (pt),
+# ODP (pl).
+_REPLY_SUBJECT = re.compile(r"^(?:re|aw|sv|antw|r|rif|res|odp)\s*:", _I)
 
 
 def _head(line: str) -> str:
@@ -123,7 +134,10 @@ def _signature(lines: list[str], index: int) -> bool:
         return True
     if line.rstrip() != "--":
         return False
-    return len(lines) - index - 1 <= LOOSE_SIGNATURE_LINES
+    below = lines[index + 1 :]
+    if len(below) > LOOSE_SIGNATURE_LINES:
+        return False
+    return not any(_NOT_SIGNATURE.search(text[:LINE_SCAN]) for text in below)
 
 
 def _next_nonblank(lines: list[str], start: int) -> int | None:
@@ -173,12 +187,13 @@ def _attribution(lines: list[str], index: int) -> _Marker | None:
 
 
 def _dated(span: str) -> bool:
-    """An opener, a verb and a date or address: "On Tue, 3 Nov 2026 at 10:00, Support
-    wrote:", "Am … schrieb Support <…>:"."""
+    """An opener, a verb and a date (a year, a time or a numeric date) or address: "On Tue,
+    3 Nov 2026 at 10:00, Support wrote:", "Am … schrieb Support <…>:". A number alone is
+    prose: "On step 2 the installer writes:", "Am 3. März schrieb mir Ihr Kollege:"."""
     return (
         _OPENER.match(span) is not None
         and (_END_VERB.search(span) is not None or _MID_VERB.search(span) is not None)
-        and ("@" in span or _DIGIT.search(span) is not None)
+        and ("@" in span or _DATE.search(span) is not None)
     )
 
 
@@ -194,23 +209,37 @@ def _qualifies(span: str, *, marked: bool) -> bool:
     return _END_VERB.search(span) is not None and ("@" in span or marked)
 
 
-def _header_block(lines: list[str], index: int) -> tuple[bool, bool]:
-    """(Outlook's header block starts at `index`, it heads a forward)."""
-    if not _FROM.match(_head(lines[index])):
-        return False, False
+@dataclass(frozen=True)
+class _Block:
+    forward: bool  # its subject is a forward's
+    mail_like: bool  # a line of it holds an address, or its subject is a reply's
+
+
+def _header_block(lines: list[str], index: int) -> _Block | None:
+    """Outlook's header block starting at `index`, or None.
+
+    `mail_like`: labels alone are not enough to cut at, since a sender's own text can be a
+    form ("From: Hamburg / Date: 14 March / Subject: pallet 7 damaged"); a client's block
+    names an address or answers a subject ("RE: …")."""
+    first = _head(lines[index])
+    if not _FROM.match(first):
+        return None
     sent = subject = False
     forward = False
+    mail_like = "@" in first
     for later in lines[index + 1 : index + 1 + HEADER_LOOKAHEAD]:
         head = _head(later)
+        mail_like = mail_like or "@" in head
         if _SENT.match(head):
             sent = True
         found = _SUBJECT.match(head)
         if found:
             subject = True
             forward = _FORWARD_SUBJECT.match(head[found.end() :]) is not None
+            mail_like = mail_like or _REPLY_SUBJECT.match(head[found.end() :]) is not None
         if sent and subject:
-            return True, forward
-    return False, False
+            return _Block(forward=forward, mail_like=mail_like)
+    return None
 
 
 def _rule_above(lines: list[str], index: int) -> int:
@@ -236,15 +265,17 @@ def _first_marker(lines: list[str]) -> _Marker | None:
         if _ORIGINAL.match(head):
             after = _next_nonblank(lines, index + 1)
             if after is not None:
-                block, forward = _header_block(lines, after)
-                if block and forward:
+                block = _header_block(lines, after)
+                if block is not None and block.forward:
                     return None
             return _Marker(index, "original message", False)
-        block, forward = _header_block(lines, index)
-        if block:
-            if forward:
+        block = _header_block(lines, index)
+        if block is not None:
+            if block.forward:
                 return None
-            return _Marker(_rule_above(lines, index), "outlook header", False)
+            start = _rule_above(lines, index)
+            if block.mail_like or start != index:
+                return _Marker(start, "outlook header", False)
         if head.endswith(":"):
             found = _attribution(lines, index)
             if found is not None:

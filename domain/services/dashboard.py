@@ -139,11 +139,17 @@ def _facts(rows: list[dict[str, Any]]) -> list[rules.TargetFact]:
 
 async def _troubled(scope: Scope, now: datetime) -> list[rules.TargetFact]:
     """Targets of pending tickets that may be overdue or near breach: a superset of what the
-    rules count (a running target past due has next_alert_at <= due_at < now)."""
+    rules count (a running target past due has next_alert_at <= due_at < now). A breached
+    target met late (a first response answered late) is neither, so it is not read: on a busy
+    desk that is most of the open backlog (`_decided` reads it if it breached today)."""
     rows = (
         await _scoped(TicketSlaTarget, scope, "ticket__group_id")
         .filter(ticket__status__in=_PENDING)
-        .filter(Q(state__in=["BREACHED", "NEAR_BREACH"]) | Q(next_alert_at__lte=now))
+        .filter(
+            Q(state="BREACHED", met_at__isnull=True)
+            | Q(state="NEAR_BREACH")
+            | Q(next_alert_at__lte=now)
+        )
         .values(*_TARGET_FIELDS, "ticket__status")
     )
     return _facts(rows)

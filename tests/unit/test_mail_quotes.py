@@ -190,6 +190,19 @@ TABLE = [
     Case("no quote at all", "The printer works again, thanks!\n\nAnn", None),
     Case("signature only", "-- \nAnn Example\nACME Customer Ltd", None),
     Case(
+        "a bare -- between steps is not a signature",
+        "Steps:\n1. open app\n--\n2. click save\n3. crash\nPlease fix?",
+        None,
+    ),
+    Case("a bare -- above a question is not a signature", "It fails.\n--\nAny idea why?", None),
+    Case(
+        "a bare -- above a short card is a signature (HTML lost its space)",
+        "Works now.\n--\nAnn Example\nACME Customer Ltd",
+        "Works now.",
+        "signature",
+        "--",
+    ),
+    Case(
         "signature below the text",
         "Works now.\n-- \nAnn Example\n+44 20 7946 0000",
         "Works now.",
@@ -241,6 +254,40 @@ TABLE = [
         "Please look at this.\n\nFrom: Bob <bob@vendor.test>\nSent: Monday, November 2, 2026\n"
         "To: Ann\nSubject: FW: invoice 42\n\nThe invoice.",
         None,
+    ),
+    # An opener, a closing verb and a bare number are the sender's prose, not a client's
+    # attribution (which carries a year, a time or a numeric date, or an address).
+    Case(
+        "'On step 2 … writes:' in the sender's text is not an attribution",
+        "Hi,\n\nOn step 2 the installer writes:\n\"Error 0x80070005: access denied\"\n"
+        "What should I do? The order is urgent.",
+        None,
+    ),
+    Case(
+        "'Am 3. März schrieb …:' in the sender's text is not an attribution",
+        "Hallo,\nAm 3. März schrieb mir Ihr Kollege Folgendes:\nBitte warten Sie.\n"
+        "Ich warte seit zwei Wochen! Bitte rufen Sie mich an.",
+        None,
+    ),
+    Case(
+        "'Le 3 mars … a écrit :' in the sender's text is not an attribution",
+        "Bonjour,\nLe 3 mars, votre technicien a écrit :\nredémarrez.\n"
+        "Mais cela ne marche toujours pas, que faire ?",
+        None,
+    ),
+    Case(
+        "a form with From, Date and Subject is not a header block",
+        "Please update the shipment:\nFrom: Hamburg warehouse\nDate: 2026-03-14\n"
+        "Subject: pallet 7 damaged\n\nPlease call me back today.",
+        None,
+    ),
+    Case(
+        "a header block without addresses under a reply subject",
+        "It still fails.\n\nFrom: ACME Support\nSent: Tuesday, November 3, 2026 10:00 AM\n"
+        "To: Ann Example\nSubject: RE: [HD-12] VPN down\n\nPlease restart.",
+        "It still fails.",
+        "outlook header",
+        "From: ACME Support",
     ),
     Case(
         "an itinerary is not a header block",
