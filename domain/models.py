@@ -21,6 +21,7 @@ from domain.enums import (
     TriageState,
     WaitReason,
 )
+from domain.rules.knowledge import ArticleFormat, ArticleStatus, ArticleVisibility
 
 TICKET_KEY_PREFIX = "HD"
 
@@ -661,3 +662,41 @@ class WebhookDelivery(Model):
 
     class Meta:
         table = "webhook_deliveries"
+
+
+class Article(Model):
+    # The knowledge base: answers agents reuse and customers read in the help center. An
+    # article's embedding is stored with the model it came from, so a change of model is
+    # noticed and the article re-encoded on use.
+
+    id = fields.BigIntField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    body = fields.TextField()  # stored as given: leading spaces start a Markdown code block
+    format = fields.CharEnumField(ArticleFormat, max_length=16, default=ArticleFormat.MARKDOWN)
+    status = fields.CharEnumField(ArticleStatus, max_length=16, default=ArticleStatus.DRAFT, db_index=True)
+    visibility = fields.CharEnumField(ArticleVisibility, max_length=16, default=ArticleVisibility.PUBLIC)
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="articles", null=True, on_delete=fields.SET_NULL
+    )
+    product_id: int | None
+    category: fields.ForeignKeyNullableRelation[Category] = fields.ForeignKeyField(
+        "models.Category", related_name="articles", null=True, on_delete=fields.SET_NULL
+    )
+    category_id: int | None
+    tags: Any = fields.JSONField(default=list)
+    # "|tag-a|tag-b|": one tag is found by a substring match on both databases.
+    tag_index = fields.TextField(default="")
+    author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="articles", null=True, on_delete=fields.SET_NULL
+    )
+    author_id: int | None
+    version = fields.IntField(default=1)
+    published_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(db_index=True)
+    embedding = fields.BinaryField(null=True)
+    embedding_model = fields.CharField(max_length=32, null=True)
+
+    class Meta:
+        table = "articles"
+        indexes = (("status", "visibility"),)

@@ -8,6 +8,7 @@ from domain.services import tickets as ticket_service
 from resolvers import dashboard as dashboard_resolvers
 from resolvers import directory, dispatch, me, presence, queues, sla, subscriptions, tickets, triage
 from resolvers import intake as intake_resolvers
+from resolvers import knowledge as knowledge_resolvers
 from resolvers import kpis as kpi_resolvers
 from resolvers import macros as macro_resolvers
 from resolvers import satisfaction as satisfaction_resolvers
@@ -17,6 +18,7 @@ from schema.dispatch_types import OnCallOverride, OnCallSchedule, Page, RoutingR
 from schema.enums import TicketOrder
 from schema.inputs import TicketFilter
 from schema.intake_types import ChatChannel, FollowedTicket, ProductRule, SubmittedTicket
+from schema.knowledge_types import Article, ArticleConnection, ArticleSuggestion
 from schema.kpi_types import KpiReport
 from schema.macro_types import Macro, ReplyTemplate
 from schema.presence_types import PresenceResult, TicketPresence
@@ -104,6 +106,21 @@ class Query:
     )
     product_rules: list[ProductRule] = strawberry.field(resolver=intake_resolvers.product_rule_list)
     chat_channels: list[ChatChannel] = strawberry.field(resolver=intake_resolvers.chat_channel_list)
+    article: Article | None = strawberry.field(
+        resolver=knowledge_resolvers.article,
+        description="A knowledge-base article you may read (no token: a published public one, "
+        "limited per address); NOT_FOUND otherwise.",
+    )
+    articles: ArticleConnection = strawberry.field(
+        resolver=knowledge_resolvers.articles,
+        description="Relay-style cursor pagination over the knowledge-base articles you may read: "
+        "staff all, customers and visitors without a token (limited per address) published public ones.",
+    )
+    suggest_articles: list[ArticleSuggestion] = strawberry.field(
+        resolver=knowledge_resolvers.suggest_articles,
+        description="Published articles that may answer the text, best first: the help center and "
+        "the web form ask this while a visitor types (no token: public ones, limited per address).",
+    )
 
     @strawberry.field(description="Relay-style cursor pagination over the tickets you may see.")
     async def tickets(
@@ -209,6 +226,20 @@ class Mutation:
     upsert_chat_channel: ChatChannel = strawberry.mutation(resolver=intake_resolvers.upsert_chat_channel)
     delete_chat_channel: bool = strawberry.mutation(resolver=intake_resolvers.delete_chat_channel)
     apply_macro: Ticket = strawberry.mutation(resolver=macro_resolvers.apply_macro)
+    upsert_article: Article = strawberry.mutation(
+        resolver=knowledge_resolvers.upsert_article,
+        description="Creates or replaces a knowledge-base article (admins and supervisors; agents "
+        "drafts only). A stale expectedVersion is a CONFLICT.",
+    )
+    set_article_status: Article = strawberry.mutation(
+        resolver=knowledge_resolvers.set_article_status,
+        description="Publishes, archives or returns an article to DRAFT (admins and supervisors).",
+    )
+    delete_article: bool = strawberry.mutation(
+        resolver=knowledge_resolvers.delete_article,
+        description="Deletes an article for good (admins and supervisors); a published one is "
+        "archived first (CONFLICT otherwise).",
+    )
 
 
 @strawberry.type

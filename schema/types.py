@@ -32,6 +32,7 @@ from schema.satisfaction_types import Satisfaction
 from schema.sla_types import TicketSla
 
 if TYPE_CHECKING:
+    from schema.knowledge_types import ArticleSuggestion
     from schema.presence_types import TicketPresence
 
 
@@ -493,6 +494,18 @@ class Ticket:
     async def satisfaction(self, info: Info) -> Satisfaction | None:
         row = await info.context.loaders.satisfaction_by_ticket.load(int(self.id))
         return Satisfaction.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Published knowledge-base articles like the ticket's subject and description, "
+        "best first (articles of another product left out). Staff get public and internal ones, "
+        "the ticket's customer public ones."
+    )
+    async def suggested_articles(
+        self, info: Info, first: int | None = 3
+    ) -> list[Annotated["ArticleSuggestion", strawberry.lazy("schema.knowledge_types")]]:
+        from resolvers.knowledge import ticket_suggestions
+
+        return await ticket_suggestions(info, self.row, 3 if first is None else first)
 
 
 @strawberry.type

@@ -37,6 +37,7 @@ from domain.enums import (
 )
 from domain.events import NullPublisher
 from domain.models import (
+    Article,
     Category,
     CategoryExample,
     Customer,
@@ -52,12 +53,13 @@ from domain.models import (
     User,
 )
 from domain.rules.access import Actor
-from domain.services import directory, macros, product_rules, reply_templates, tickets, triage
+from domain.services import directory, knowledge, macros, product_rules, reply_templates, tickets, triage
 from domain.services.actors import load_actor
 from domain.services.demo_data import (
     ACKNOWLEDGEMENTS,
     ADDENDA,
     ADMIN,
+    ARTICLES,
     BILLING,
     BROWSERS,
     CARE,
@@ -729,6 +731,7 @@ class DemoSummary:
     tickets_by_status: tuple[tuple[str, int], ...]
     messages: int
     events: int
+    articles: int
 
     def describe(self) -> str:
         statuses = ", ".join(f"{count} {name}" for name, count in self.tickets_by_status)
@@ -744,7 +747,8 @@ class DemoSummary:
             f"({self.agents} agents), {self.customers} customers from {self.organisations} "
             f"organisations, {self.products} products, {self.categories} categories with "
             f"{self.category_examples} example texts, and {self.tickets} tickets ({statuses}) "
-            f"with {self.messages} messages and {self.events} logged events. Demo sign-ins: "
+            f"with {self.messages} messages and {self.events} logged events, and "
+            f"{self.articles} knowledge-base articles. Demo sign-ins: "
             f"{logins}; `helpdesk serve --print-demo-tokens` prints a token for each."
         )
 
@@ -773,7 +777,7 @@ async def load(*, now: datetime) -> DemoSummary:
     plans = plan_desk(now)
     done = await _loaded_numbers()
     admin = await User.get_or_none(email=ADMIN.email)
-    if admin is not None and all(p.number in done for p in plans):
+    if admin is not None and all(p.number in done for p in plans) and not await _missing_articles():
         return await _summarise(loaded_now=False, added=0, seconds=0.0)
     desk = await _ensure_directory(admin, now)
     missing = [p for p in plans if p.number not in done]
@@ -783,6 +787,9 @@ async def load(*, now: datetime) -> DemoSummary:
     await _ensure_dispatch(desk, now)
     async with in_transaction():  # all or nothing, so a rerun after a crash completes it
         await _ensure_conversation_tools(desk)
+    # Apart from the tools: a desk loaded before the knowledge base existed gets its articles.
+    async with in_transaction():
+        await _ensure_articles(desk, now)
     return await _summarise(
         loaded_now=True, added=len(missing), seconds=time.perf_counter() - started
     )
@@ -1016,6 +1023,36 @@ async def _ensure_conversation_tools(desk: _Desk) -> None:
         )
 
 
+async def _missing_articles() -> list[str]:
+    titles = [a.title for a in ARTICLES]
+    present = set(await Article.filter(title__in=titles).values_list("title", flat=True))
+    return [t for t in titles if t not in present]
+
+
+async def _ensure_articles(desk: _Desk, now: datetime) -> None:
+    """The help center's articles and the team's internal notes, through the knowledge service
+    (validated as an admin's would be). No embeddings here: `helpdesk demo` never loads the
+    model; the first suggestion encodes and caches them."""
+    missing = set(await _missing_articles())
+    admin = await desk.actor(ADMIN.email)
+    for seed in ARTICLES:
+        if seed.title not in missing:
+            continue
+        product = _product_name(seed.product)
+        await knowledge.upsert(
+            actor=admin,
+            article_id=None,
+            data=knowledge.ArticleData(
+                title=seed.title, body=seed.body, visibility=seed.visibility, status=seed.status,
+                product_id=desk.products[product] if product else None,
+                category_id=desk.categories[seed.category], tags=seed.tags,
+            ),
+            expected_version=None,
+            now=now - timedelta(days=seed.age_days),
+            encoder=None,
+        )
+
+
 # -- the tickets
 
 
@@ -1141,4 +1178,5 @@ async def _summarise(*, loaded_now: bool, added: int, seconds: float) -> DemoSum
         tickets_by_status=tuple(by_status),
         messages=await Message.all().count(),
         events=await TicketEvent.all().count(),
+        articles=await Article.all().count(),
     )

@@ -11,6 +11,7 @@ are listed in `SLOTS` (a unit test formats every template with them).
 from dataclasses import dataclass
 
 from domain.enums import CustomerTier, Priority, Role
+from domain.rules.knowledge import ArticleStatus, ArticleVisibility
 
 COMPANY = "Larkline"
 STAFF_DOMAIN = "larkline.example"
@@ -1153,3 +1154,121 @@ PRIORITY_EXAMPLES: dict[Priority, tuple[str, ...]] = {
         "Do you plan to support more languages in the customer portal?",
     ),
 }
+
+
+# --- knowledge base ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleSeed:
+    """A help-center article (PUBLIC) or a team note (INTERNAL) as Larkline would have it."""
+
+    title: str
+    body: str  # Markdown
+    category: str
+    product: str | None  # a ProductSeed.key
+    tags: tuple[str, ...]
+    visibility: ArticleVisibility = ArticleVisibility.PUBLIC
+    status: ArticleStatus = ArticleStatus.PUBLISHED
+    age_days: int = 90  # when it was written, backdated like the rest of the desk
+
+
+ARTICLES = (
+    ArticleSeed(
+        "Resetting your password",
+        "If you forgot your password or it no longer works:\n\n"
+        "1. Open the sign-in page and choose **Forgot password?**\n"
+        "2. Enter the email address you sign in with.\n"
+        "3. Open the reset mail within 30 minutes and choose a new password.\n\n"
+        "**The reset mail does not arrive?** Look in your spam or junk folder, and ask your IT "
+        "team to allow mail from `larkline.example`. Company mail filters often hold it back for "
+        "a few minutes. Each new request makes the previous link invalid, so use the newest mail.",
+        ACCOUNT, "Scheduler", ("password", "sign-in"), age_days=400,
+    ),
+    ArticleSeed(
+        "Setting up two-factor authentication",
+        "Two-factor authentication asks for a six-digit code from an authenticator app after "
+        "your password.\n\n"
+        "* Go to **Profile > Security** and choose **Turn on two-factor**.\n"
+        "* Scan the QR code with Google Authenticator, 1Password or a similar app.\n"
+        "* Keep the recovery codes somewhere safe.\n\n"
+        "**Codes are rejected?** The codes depend on your phone's clock: turn on automatic date "
+        "and time in the phone's settings and try again.",
+        ACCOUNT, "Scheduler", ("two-factor", "security", "sign-in"), age_days=300,
+    ),
+    ArticleSeed(
+        "Adding your VAT number and company name to invoices",
+        "Subscription invoices show the billing details of your account.\n\n"
+        "1. Go to **Settings > Billing > Company details**.\n"
+        "2. Enter the registered company name, address and VAT number.\n"
+        "3. Save: the next invoice carries them.\n\n"
+        "Need an earlier invoice reissued with the new details? Reply to any invoice mail and our "
+        "billing team reissues it within two working days.",
+        SUBSCRIPTION, "Invoicing", ("invoice", "vat", "billing"), age_days=250,
+    ),
+    ArticleSeed(
+        "When will my payout arrive?",
+        "Card payments your clients make are paid out to your bank account every weekday.\n\n"
+        "* Payments are held for **2 working days**, then sent.\n"
+        "* Most banks show the payout the next working day; some take up to 3 days.\n"
+        "* Bank holidays move the schedule by a day.\n\n"
+        "You can follow every payout under **Payments > Payouts**. A payout marked *failed* "
+        "usually means the bank details changed: check them under **Settings > Payouts**.",
+        PAYMENTS, "Invoicing", ("payout", "bank", "payments"), age_days=200,
+    ),
+    ArticleSeed(
+        "Connecting Google Calendar",
+        "Larkline can put every booking into your Google Calendar and block times you are busy.\n\n"
+        "1. Go to **Integrations > Google Calendar** and choose **Connect**.\n"
+        "2. Sign in with Google and allow access to your calendars.\n"
+        "3. Pick the calendar bookings are written to.\n\n"
+        "**New bookings stopped showing?** Google ends the connection when your Google password "
+        "changes. Disconnect and connect again; bookings made meanwhile are synced within minutes.",
+        INTEGRATIONS, "Connect", ("calendar", "google", "sync"), age_days=150,
+    ),
+    ArticleSeed(
+        "Handling 429 Too Many Requests from the Connect API",
+        "The Connect API allows **600 requests per minute** per API key. Above it, it answers "
+        "`429 Too Many Requests` with a `Retry-After` header.\n\n"
+        "```python\n"
+        "response = client.get(url)\n"
+        "if response.status_code == 429:\n"
+        "    time.sleep(int(response.headers[\"Retry-After\"]))\n"
+        "```\n\n"
+        "For nightly syncs, page with `updated_since` instead of reading everything, and spread "
+        "the work over the night.",
+        INTEGRATIONS, "Connect", ("api", "rate limit", "sync"), age_days=120,
+    ),
+    ArticleSeed(
+        "Known issue: appointments moved by one hour after the clock change",
+        "Calendars synced before the daylight-saving change may show bookings one hour off.\n\n"
+        "Workaround until ENG-2291 ships: in **Settings > Locations** save the location's time "
+        "zone again (no change needed), then ask the customer to reconnect their calendar. Do not "
+        "move the bookings by hand: the fix would move them again.",
+        BUG, "Scheduler", ("known issue", "time zone", "calendar"), ArticleVisibility.INTERNAL,
+        age_days=20,
+    ),
+    ArticleSeed(
+        "Refunding a duplicate subscription charge",
+        "When a customer was charged twice for the same period:\n\n"
+        "1. Check both charges in the billing console (same amount, same period).\n"
+        "2. Refund the second one in full; never the first, which the invoice points to.\n"
+        "3. Tell the customer refunds take 5-10 working days to show on their statement.\n\n"
+        "Tag the ticket `money` so the monthly reconciliation finds it.",
+        SUBSCRIPTION, "Invoicing", ("refund", "duplicate charge"), ArticleVisibility.INTERNAL,
+        age_days=60,
+    ),
+    ArticleSeed(
+        "Importing clients from a spreadsheet",
+        "Save the spreadsheet as CSV (UTF-8) with one client per row and the columns *name*, "
+        "*email* and *phone*, then use **Clients > Import**. Rows with an email already in "
+        "Larkline update that client instead of adding a second one.",
+        DATA, "Scheduler", ("import", "csv"), status=ArticleStatus.DRAFT, age_days=5,
+    ),
+    ArticleSeed(
+        "Using the classic booking widget",
+        "The classic booking widget was replaced by booking pages in 2024. Existing widgets keep "
+        "working, but new features come to booking pages only.",
+        FEATURE, "Scheduler", ("booking page", "widget"), status=ArticleStatus.ARCHIVED, age_days=700,
+    ),
+)
