@@ -396,6 +396,8 @@ class TicketSlaTarget(Model):
     class Meta:
         table = "ticket_sla_targets"
         unique_together = (("ticket", "kind"),)
+        # The dashboard reads the targets met during one day.
+        indexes = (("met_at",),)
 
 
 class RoutingRule(Model):
