@@ -108,8 +108,8 @@ async def upsert_article(info: Info, input: ArticleInput) -> Article:
         data=knowledge.ArticleData(
             title=input.title,
             body=input.body,
-            format=rules.ArticleFormat(input.format),
-            visibility=rules.ArticleVisibility(input.visibility),
+            format=rules.ArticleFormat(input.format) if input.format is not None else None,
+            visibility=rules.ArticleVisibility(input.visibility) if input.visibility is not None else None,
             product_id=parse_optional_id(input.product_id, "productId"),
             category_id=parse_optional_id(input.category_id, "categoryId"),
             tags=input.tags,

@@ -152,8 +152,9 @@ class ArticleFilter:
 
 
 @strawberry.input(
-    description="A new article (no id) or the whole of an existing one. Admins and supervisors "
-    "write any article; agents create and edit drafts."
+    description="A new article (no id) or the whole of an existing one (status, format and "
+    "visibility kept when omitted). Admins and supervisors write any article; agents create and "
+    "edit drafts."
 )
 class ArticleInput:
     id: strawberry.ID | None = strawberry.field(default=None, description="Omitted: a new article.")
@@ -161,8 +162,14 @@ class ArticleInput:
     body: str = strawberry.field(
         description="Plain text or Markdown, stored as given (at most 100,000 characters)."
     )
-    format: ArticleFormat = rules.ArticleFormat.MARKDOWN
-    visibility: ArticleVisibility = rules.ArticleVisibility.PUBLIC
+    format: ArticleFormat | None = strawberry.field(
+        default=None, description="Omitted: MARKDOWN for a new article, unchanged for an existing one."
+    )
+    visibility: ArticleVisibility | None = strawberry.field(
+        default=None,
+        description="Omitted: PUBLIC for a new article, unchanged for an existing one (an edit never "
+        "makes an internal article public unless it says so).",
+    )
     product_id: strawberry.ID | None = None
     category_id: strawberry.ID | None = None
     tags: list[str] = strawberry.field(default_factory=list, description="At most 20, 40 characters each.")

@@ -194,7 +194,10 @@ class Category:
             default_group_id=row.default_group_id,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        permission_classes=[StaffOnly],
+        description="Where the category's tickets go without a routing rule (staff only).",
+    )
     async def default_group(self, info: Info) -> Group | None:
         if self.default_group_id is None:
             return None

@@ -18,6 +18,7 @@ Decisions, and why:
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -211,7 +212,10 @@ def clean_tags(values: Sequence[str], *, field: str = "tags") -> list[str]:
 
 
 def clean_tag(value: str, *, field: str = "tag") -> str:
-    tag = _SPACES.sub(" ", validation.storable(value, field=field)).strip().lower()
+    """NFKC first: "café" typed as e + combining accent, or "billing" in full-width letters,
+    is the same tag as its usual spelling (and a full-width vertical line is a '|')."""
+    normal = unicodedata.normalize("NFKC", validation.storable(value, field=field))
+    tag = unicodedata.normalize("NFKC", _SPACES.sub(" ", normal).strip().lower())
     if not tag:
         raise BadUserInput("A tag must not be empty.", field=field)
     if len(tag) > TAG_MAX:
@@ -370,8 +374,21 @@ def stem(word: str) -> str:
     return word
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower())}
+def _stems(text: str) -> frozenset[str]:
+    # Each distinct word stemmed once: an article's body repeats its words many times over.
+    return frozenset(stem(w) for w in set(_WORD.findall(text.lower())))
+
+
+@dataclass(frozen=True)
+class ArticleStems:
+    """The stems of an article's title and body, computed once and scored against many texts."""
+
+    title: frozenset[str]
+    body: frozenset[str]
+
+
+def article_stems(title: str, body: str) -> ArticleStems:
+    return ArticleStems(_stems(title), _stems(body))
 
 
 def terms(text: str) -> list[str]:
@@ -391,13 +408,18 @@ def keyword_score(query_terms: Sequence[str], title: str, body: str) -> float:
     """0 to 1: how much of the query the article holds, a title hit worth TITLE_HIT."""
     if not query_terms:
         return 0.0
-    title_words = _stems(title)
-    body_words = _stems(body)
+    return stems_score(query_terms, article_stems(title, body))
+
+
+def stems_score(query_terms: Sequence[str], article: ArticleStems) -> float:
+    """keyword_score of an article whose stems are already known."""
+    if not query_terms:
+        return 0.0
     total = 0.0
     for term in query_terms:
-        if term in title_words:
+        if term in article.title:
             total += TITLE_HIT
-        elif term in body_words:
+        elif term in article.body:
             total += BODY_HIT
     return total / (TITLE_HIT * len(query_terms))
 

@@ -10,6 +10,8 @@ matching the text's words in titles and bodies.
 
 import asyncio
 import operator
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,12 +91,14 @@ def listing(*, actor: Actor | None, query: ArticleQuery) -> QuerySet[Article]:
 
 @dataclass(frozen=True)
 class ArticleData:
-    """An article as the writer gives it; `status` None keeps it (DRAFT for a new one)."""
+    """An article as the writer gives it. `status`, `format` and `visibility` None keep the
+    article's own (for a new one: DRAFT, MARKDOWN, PUBLIC): an edit that leaves visibility out
+    never turns an internal article public."""
 
     title: str
     body: str
-    format: ArticleFormat = ArticleFormat.MARKDOWN
-    visibility: ArticleVisibility = ArticleVisibility.PUBLIC
+    format: ArticleFormat | None = None
+    visibility: ArticleVisibility | None = None
     product_id: int | None = None
     category_id: int | None = None
     tags: Sequence[str] = ()
@@ -154,8 +158,6 @@ async def upsert(
     fields: dict[str, Any] = {
         "title": clean.title,
         "body": clean.body,
-        "format": data.format,
-        "visibility": data.visibility,
         "product_id": data.product_id,
         "category_id": data.category_id,
         "tags": clean.tags,
@@ -166,6 +168,8 @@ async def upsert(
         return await Article.create(
             **fields,
             **embedding,
+            format=data.format or ArticleFormat.MARKDOWN,
+            visibility=data.visibility or ArticleVisibility.PUBLIC,
             status=target_for_new,
             author_id=actor.user_id,
             version=1,
@@ -178,7 +182,12 @@ async def upsert(
         row = await _locked(article_id, expected_version)
         target = data.status or row.status
         rules.check_write(actor.role, row.status, target)
-        updates: dict[str, Any] = {**fields, "status": target}
+        updates: dict[str, Any] = {
+            **fields,
+            "format": data.format or row.format,
+            "visibility": data.visibility or row.visibility,
+            "status": target,
+        }
         if vector is not None:
             updates.update(embedding)
         elif (clean.title, clean.body) != (row.title, row.body):
@@ -296,7 +305,9 @@ async def suggest(
         ranked = await _rank_by_embedding(scope, queries, encoder)
         method = rules.SuggestionMethod.SEMANTIC
     wanted = {r.article_id for found in ranked for r in found}
-    rows = {a.id: a for a in await Article.filter(id__in=list(wanted))} if wanted else {}
+    # Read within the scope again: an article unpublished, archived or made internal since it
+    # was ranked (encoding can take seconds) is left out, not shown as it now is.
+    rows = {a.id: a for a in await _scoped(scope).filter(id__in=list(wanted))} if wanted else {}
     return [
         [Suggestion(rows[r.article_id], round(r.score, 4), method) for r in found if r.article_id in rows]
         for found in ranked
@@ -313,17 +324,11 @@ async def _rank_by_text(scope: ReadScope, query: SuggestQuery) -> list[rules.Ran
         .filter(match)
         .order_by("-updated_at", "-id")
         .limit(TEXT_CANDIDATES)
-        .values("id", "title", "body", "product_id", "category_id")
+        .values("id", "version", "updated_at", "title", "body", "product_id", "category_id")
     )
-    candidates = [
-        rules.Candidate(
-            row["id"],
-            rules.keyword_score(query_terms, row["title"], row["body"]),
-            row["product_id"],
-            row["category_id"],
-        )
-        for row in rows
-    ]
+    # Stemming up to TEXT_CANDIDATES bodies of up to BODY_MAX characters is CPU work of
+    # seconds: off the event loop, and each article's stems kept for the next query.
+    candidates = await asyncio.to_thread(_text_candidates, query_terms, rows)
     return rules.rank(
         candidates,
         first=query.first,
@@ -331,6 +336,40 @@ async def _rank_by_text(scope: ReadScope, query: SuggestQuery) -> list[rules.Ran
         product_id=query.product_id,
         category_id=query.category_id,
     )
+
+
+# The stems of recently scored articles, by (id, version, updated_at): an edit bumps the
+# version, and a row recreated under a reused id has another updated_at.
+_STEMS_KEPT = 2 * TEXT_CANDIDATES
+_stems_cache: OrderedDict[tuple[int, int, Any], rules.ArticleStems] = OrderedDict()
+_stems_lock = threading.Lock()
+
+
+def _article_stems(row: dict[str, Any]) -> rules.ArticleStems:
+    key = (row["id"], row["version"], row["updated_at"])
+    with _stems_lock:
+        found = _stems_cache.get(key)
+        if found is not None:
+            _stems_cache.move_to_end(key)
+            return found
+    stems = rules.article_stems(row["title"], row["body"])
+    with _stems_lock:
+        _stems_cache[key] = stems
+        while len(_stems_cache) > _STEMS_KEPT:
+            _stems_cache.popitem(last=False)
+    return stems
+
+
+def _text_candidates(query_terms: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[rules.Candidate]:
+    return [
+        rules.Candidate(
+            row["id"],
+            rules.stems_score(query_terms, _article_stems(row)),
+            row["product_id"],
+            row["category_id"],
+        )
+        for row in rows
+    ]
 
 
 async def _rank_by_embedding(

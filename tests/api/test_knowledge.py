@@ -9,6 +9,7 @@ tests as it takes, since loading the model costs seconds."""
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -320,9 +321,12 @@ def test_bad_input_names_the_field_and_writes_nothing(
     desk: Desk, payload: dict[str, Any], field: str
 ) -> None:
     assert desk.supervisor
+    marker = unique("nothing").lower()
+    payload = {"tags": [marker], **payload}  # the bad tags' cases keep their own
     error = raw_error(desk.gql, UPSERT, {"i": payload}, desk.supervisor.token)
     assert error.code == ("NOT_FOUND" if field == "id" else "BAD_USER_INPUT")
     assert error.errors[0]["extensions"]["field"] == field
+    assert listed(desk.gql, desk.supervisor.token, {"tag": marker}) == []  # nothing written
 
 
 def test_bad_queries_name_the_field(desk: Desk) -> None:
@@ -551,3 +555,81 @@ def test_suggestions_rank_by_meaning_with_the_embedder(semantic_desk: SemanticDe
         calendar,
         made["Resetting your password"],
     }
+
+
+# --- review: edits keep visibility, LIKE wildcards, concurrent writers ------------------
+
+
+def test_an_edit_that_leaves_visibility_out_keeps_an_article_internal(desk: Desk, server: Any) -> None:
+    assert desk.supervisor and desk.customer
+    token = desk.supervisor.token
+    internal = article(desk.gql, token, status="PUBLISHED", visibility="INTERNAL", format="PLAIN_TEXT")
+    # A typo fixed by a client that sends only what changed (status is kept when omitted too).
+    edited = desk.gql.ok(
+        UPSERT, {"i": {"id": internal["id"], "title": "Workaround, fixed typo", "body": "Internal."}}, token
+    )["upsertArticle"]
+    assert (edited["status"], edited["visibility"], edited["format"]) == (
+        "PUBLISHED",
+        "INTERNAL",
+        "PLAIN_TEXT",
+    )
+    assert desk.gql.error(ONE, {"id": internal["id"]}, desk.customer.token).code == "NOT_FOUND"
+    assert anonymous(server.base_url).error(ONE, {"id": internal["id"]}).code == "NOT_FOUND"
+    # Said outright, it changes; a new article is still PUBLIC and MARKDOWN by default.
+    public = desk.gql.ok(
+        UPSERT,
+        {"i": {"id": internal["id"], "title": "Now public", "body": "x", "visibility": "PUBLIC"}},
+        token,
+    )["upsertArticle"]
+    assert public["visibility"] == "PUBLIC"
+    fresh = article(desk.gql, token)
+    assert (fresh["visibility"], fresh["format"]) == ("PUBLIC", "MARKDOWN")
+
+
+def test_like_wildcards_in_the_text_filter_match_themselves(desk: Desk, server: Any) -> None:
+    assert desk.supervisor and desk.agent
+    tag = unique("like").lower()
+    percent = article(desk.gql, desk.supervisor.token, tags=[tag], title="Uptime of 100% guaranteed")["id"]
+    underscore = article(desk.gql, desk.supervisor.token, tags=[tag], title="The snake_case setting")["id"]
+    plain = article(desk.gql, desk.supervisor.token, tags=[tag], title="Nothing special", body="A b c")["id"]
+    backslash = article(desk.gql, desk.supervisor.token, tags=[tag], title="C:\\path", body="x")["id"]
+    token = desk.agent.token
+    assert set(ids(listed(desk.gql, token, {"tag": tag}))) == {percent, underscore, plain, backslash}
+    assert ids(listed(desk.gql, token, {"tag": tag, "text": "%"})) == [percent]
+    assert ids(listed(desk.gql, token, {"tag": tag, "text": "_"})) == [underscore]
+    assert ids(listed(desk.gql, token, {"tag": tag, "text": "\\"})) == [backslash]
+    # The drafts stay out of a visitor's page and count, wildcard or not.
+    data = anonymous(server.base_url).ok(LIST, {"f": {"tag": tag, "text": "%"}})["articles"]
+    assert (data["totalCount"], data["edges"]) == (0, [])
+
+
+def test_concurrent_writers_of_one_version_lose_nothing(desk: Desk) -> None:
+    assert desk.supervisor
+    token = desk.supervisor.token
+    saved = article(desk.gql, token, status="PUBLISHED")
+    writers = 8
+
+    def write(i: int, expected: int | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"id": saved["id"], "title": f"Edit {i}", "body": f"Body {i}"}
+        if expected is not None:
+            payload["expectedVersion"] = expected
+        return GraphQL(desk.gql.base_url).raw(UPSERT, {"i": payload}, token)
+
+    with ThreadPoolExecutor(writers) as pool:
+        results = list(pool.map(lambda i: write(i, 1), range(writers)))
+    won = [r for r in results if not r.get("errors")]
+    lost = [GraphQLError(r["errors"]).code for r in results if r.get("errors")]
+    assert len(won) == 1 and lost == ["CONFLICT"] * (writers - 1), results
+    winner = won[0]["data"]["upsertArticle"]
+    assert winner["version"] == 2
+    now = desk.gql.ok(ONE, {"id": saved["id"]}, token)["article"]
+    assert (now["title"], now["body"], now["version"]) == (winner["title"], winner["body"], 2)
+
+    # Without expectedVersion the last writer wins, whole: every write is one version.
+    with ThreadPoolExecutor(writers) as pool:
+        results = list(pool.map(lambda i: write(i, None), range(writers)))
+    assert all(not r.get("errors") for r in results), results
+    assert sorted(r["data"]["upsertArticle"]["version"] for r in results) == list(range(3, 3 + writers))
+    final = desk.gql.ok(ONE, {"id": saved["id"]}, token)["article"]
+    assert final["version"] == 2 + writers
+    assert final["title"].removeprefix("Edit ") == final["body"].removeprefix("Body ")  # never half of each

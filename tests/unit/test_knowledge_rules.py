@@ -351,3 +351,41 @@ def test_rank(
     ranked = kb.rank(candidates, first=first, minimum=0.3, **links)
     assert [r.article_id for r in ranked] == [e.article_id for e in expected]
     assert [r.score for r in ranked] == pytest.approx([e.score for e in expected])
+
+
+# --- review: tag normalisation, text scoring cost, suggestions read within the scope --------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Café", "Cafe\u0301"], ["café"]),  # composed and decomposed accents: one tag
+        (["\uff42\uff49\uff4c\uff4c\uff49\uff4e\uff47", "billing"], ["billing"]),  # full-width letters
+        (["two\u00a0words"], ["two words"]),  # a no-break space is a space
+    ],
+)
+def test_tags_are_unicode_normalised(raw: list[str], expected: list[str]) -> None:
+    assert kb.clean_tags(raw) == expected
+    assert kb.clean_tag(raw[-1], field="filter.tag") == expected[-1]  # the filter finds it
+
+
+@pytest.mark.parametrize("raw", ["a\uff5cb", "a\uff0cb"])  # full-width '|' and ','
+def test_full_width_separators_are_refused(raw: str) -> None:
+    with pytest.raises(BadUserInput):
+        kb.clean_tags([raw])
+
+
+def test_a_long_body_stems_each_distinct_word_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text suggestions score up to 200 bodies of up to 100,000 characters per query."""
+    calls = 0
+    real_stem = kb.stem
+
+    def counting(word: str) -> str:
+        nonlocal calls
+        calls += 1
+        return real_stem(word)
+
+    monkeypatch.setattr(kb, "stem", counting)
+    body = "Reset the password from the sign-in page. " * 2_000
+    assert kb.keyword_score(kb.terms("password reset"), "Title", body) == pytest.approx(0.5)
+    assert calls <= 20
