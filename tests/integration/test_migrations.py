@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
+from tortoise.migrations.api import migrate as run_migrations
 
 from domain.enums import EventKind, TicketSource
 from domain.models import Customer, Ticket, TicketEvent
@@ -39,6 +40,41 @@ async def test_an_alert_event_cannot_be_logged_twice_after_migrating(tmp_path: P
         await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)
         await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)  # no key: no limit
         assert await TicketEvent.filter(ticket=ticket).count() == 3
+    finally:
+        await Tortoise.close_connections()
+        drop_backend(backend)
+
+
+async def test_0007_keeps_the_first_of_alerts_logged_twice_and_every_other_event(tmp_path: Path) -> None:
+    """SQLite desks ran without the unique index from 0003 to 0006, so an alert may have been
+    logged twice: 0007 keeps the first and touches no other event. (PostgreSQL kept the
+    index, so there the duplicate cannot be written and nothing is removed.)"""
+    backend = create_backend(tmp_path)
+    sqlite = backend.database_url.startswith("sqlite")
+    try:
+        await run_migrations(config=tortoise_config(backend.database_url), target="models.0006_knowledge")
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(backend.database_url))
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        customer = await Customer.create(email="c@example.com", name="C")
+        ticket = await Ticket.create(subject="s", description="d", source=TicketSource.API,
+                                     customer=customer, created_at=now, updated_at=now)
+        first = await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
+                                         created_at=now)
+        if sqlite:
+            await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
+                                     created_at=now)
+        other = await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_NEAR_BREACH,
+                                         dedupe_key="near:75", created_at=now)
+        notes = [await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)
+                 for _ in range(2)]
+        assert await TicketEvent.filter(ticket=ticket).count() == (5 if sqlite else 4)
+        await Tortoise.close_connections()
+
+        await migrate(backend.database_url)
+        await Tortoise.init(config=tortoise_config(backend.database_url))
+        kept = await TicketEvent.filter(ticket_id=ticket.id).order_by("id").values_list("id", flat=True)
+        assert kept == [first.id, other.id, *(n.id for n in notes)]
     finally:
         await Tortoise.close_connections()
         drop_backend(backend)
