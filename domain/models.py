@@ -312,6 +312,14 @@ class Ticket(Model):
     # The outside conversation the ticket belongs to ("<channel>:<conversation id>" for chat):
     # later messages of that conversation go to its open ticket.
     external_thread = fields.CharField(max_length=255, null=True, db_index=True)
+    # Set in the transaction of a change that calls for dispatch (a ticket created without
+    # triage, a classification, a corrected category) and cleared once dispatch has run: a
+    # process that dies in between leaves the mark, and the dispatch sweep finishes the job
+    # (routing, assignment, and the on-call page of an urgent ticket).
+    dispatch_pending_since = fields.DatetimeField(null=True, db_index=True)
+    # Route again even if it has a group (a corrected category). db_default: the column is
+    # added to tables that hold tickets already.
+    dispatch_reroute = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "tickets"

@@ -23,10 +23,11 @@ async def sla_sweep(ctx: dict[str, Any]) -> int:
 
 
 async def dispatch_due(*, now: datetime, publisher: Publisher) -> int:
-    """Pages whose acknowledgement time is up move down their chain; queues drain into
-    capacity that freed up anywhere."""
+    """Dispatch cut short by a crash is finished; pages whose acknowledgement time is up
+    move down their chain; queues drain into capacity that freed up anywhere."""
+    resumed = await dispatch.resume_pending(now=now, publisher=publisher)
     paged = await paging.advance_due(now=now, publisher=publisher)
-    return paged + await dispatch.drain_all(now=now, publisher=publisher)
+    return resumed + paged + await dispatch.drain_all(now=now, publisher=publisher)
 
 
 async def dispatch_sweep(ctx: dict[str, Any]) -> int:

@@ -21,7 +21,7 @@ class AttachmentStore:
     policy: AttachmentPolicy
 
     def path_of(self, sha256: str) -> Path:
-        return self.directory / sha256[:2] / sha256
+        return content_path(self.directory, sha256)
 
     async def save(self, *, ticket_id: int, message_id: int | None, filename: str | None,
                    content_type: str, data: bytes, uploaded_by_id: int | None, now: datetime,
@@ -48,17 +48,28 @@ class AttachmentStore:
         return self.path_of(attachment.sha256).read_bytes()
 
     def _write(self, digest: str, data: bytes) -> None:
-        target = self.path_of(digest)
-        if target.exists() and target.stat().st_size == len(data):
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        place_content(self.directory, digest, data)
+
+
+def content_path(directory: Path, digest: str) -> Path:
+    """Where the file of this content lives: fanned out by the digest's first two characters."""
+    return directory / digest[:2] / digest
+
+
+def place_content(directory: Path, digest: str, data: bytes) -> None:
+    """Writes `data` (whose SHA-256 is `digest`) to a temporary name and renames it into
+    place, so a reader never sees half a file; a file already there is kept."""
+    target = content_path(directory, digest)
+    if target.is_file() and target.stat().st_size == len(data):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -48,6 +48,7 @@ from domain.rules.backup_format import (
     read_rows,
     table_member,
 )
+from domain.services.attachments import content_path, place_content
 
 APP = "models"
 MIGRATIONS_TABLE = "tortoise_migrations"
@@ -326,7 +327,7 @@ async def _write_members(
         # Still inside the snapshot: the hourly clean-up removes only files no row names, so
         # a file named by a row we read is very unlikely to vanish before it is copied.
         for digest in sorted(digests):
-            source = attachments_dir / digest[:2] / digest
+            source = content_path(attachments_dir, digest)
             if not source.is_file():
                 missing.append(digest)
                 continue
@@ -597,23 +598,9 @@ async def _reset_sequences(tx: BaseDBAsyncClient, plans: list[TablePlan]) -> Non
 
 
 def _place_file(directory: Path, digest: str, data: bytes) -> None:
-    """An attachment file under its content digest, written to a temporary name and renamed."""
     if sha256(data).hexdigest() != digest:
         raise BackupFormatError(f"attachment {digest} does not match its content")
-    target = directory / digest[:2] / digest
-    if target.is_file() and target.stat().st_size == len(data):
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".restoring-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    place_content(directory, digest, data)
 
 
 # --- the secret key -------------------------------------------------------------------------

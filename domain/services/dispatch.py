@@ -9,7 +9,7 @@ before it counts their load, so two dispatches can never both fill an agent's la
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from tortoise.transactions import in_transaction
@@ -26,7 +26,7 @@ from domain.enums import (
     TriageState,
 )
 from domain.events import Publisher
-from domain.models import Category, Customer, Group, GroupMembership, RoutingRule, Ticket, User
+from domain.models import Category, Customer, Group, GroupMembership, Page, RoutingRule, Ticket, User
 from domain.rules import assignment, routing
 from domain.services.ticket_changes import EventDraft, TicketChange, after_commit, change_ticket, write_events
 
@@ -138,30 +138,70 @@ async def dispatch(
 ) -> None:
     """Route a ticket that has no group yet (or any unassigned one, with `reroute`), assign
     it within its group, and page the group's on-call when it is urgent. Runs after the
-    change that calls for it has committed: a failure here leaves the ticket in its queue,
-    where the sweep's drain still finds it."""
-    from domain.services import paging  # paging changes tickets too: imported late
-
+    change that calls for it has committed, which marked the ticket (`dispatch_pending_since`)
+    in its own transaction; the mark is cleared once this has run. If the process dies
+    first, or this fails, the mark stays and `resume_pending` does it again."""
     try:
         ticket = await Ticket.get_or_none(id=ticket_id)
-        if ticket is None or ticket.assignee_id is not None or ticket.status not in ACTIVE:
+        if ticket is None:
             return
-        if ticket.group_id is None or reroute:
-            ticket = await route(ticket_id=ticket_id, now=now, publisher=publisher, why=why)
-        if ticket.group_id is None:
-            return
-        strategy = await Group.filter(id=ticket.group_id).first().values_list(
-            "assignment_strategy", flat=True
-        )
-        # A MANUAL group (the default) takes no automatic assignment: asked before the locking
-        # transaction, so intake into such groups pays one read, not two row locks.
-        if strategy is not None and AssignmentStrategy(strategy) is not AssignmentStrategy.MANUAL:
-            await assign_in_group(ticket_id=ticket_id, now=now, publisher=publisher)
-        if ticket.priority is Priority.URGENT:
-            await paging.start(ticket_id=ticket_id, group_id=ticket.group_id, reason="urgent ticket",
-                               now=now, publisher=publisher)
+        marked_at = ticket.dispatch_pending_since
+        await _dispatch(ticket, now=now, publisher=publisher, why=why, reroute=reroute, marked_at=marked_at)
+        if marked_at is not None:
+            # Only this mark: a change that marked the ticket again meanwhile keeps its own.
+            await Ticket.filter(id=ticket_id, dispatch_pending_since=marked_at).update(
+                dispatch_pending_since=None, dispatch_reroute=False
+            )
     except Exception:
         logger.exception("dispatching ticket %s failed", ticket_id)
+
+
+async def _dispatch(
+    ticket: Ticket, *, now: datetime, publisher: Publisher, why: str, reroute: bool,
+    marked_at: datetime | None,
+) -> None:
+    from domain.services import paging  # paging changes tickets too: imported late
+
+    if ticket.assignee_id is not None or ticket.status not in ACTIVE:
+        return
+    if ticket.group_id is None or reroute:
+        ticket = await route(ticket_id=ticket.id, now=now, publisher=publisher, why=why)
+    if ticket.group_id is None:
+        return
+    strategy = await Group.filter(id=ticket.group_id).first().values_list("assignment_strategy", flat=True)
+    # A MANUAL group (the default) takes no automatic assignment: asked before the locking
+    # transaction, so intake into such groups pays one read, not two row locks.
+    if strategy is not None and AssignmentStrategy(strategy) is not AssignmentStrategy.MANUAL:
+        await assign_in_group(ticket_id=ticket.id, now=now, publisher=publisher)
+    if ticket.priority is Priority.URGENT and not await _paged_since(ticket, marked_at):
+        await paging.start(ticket_id=ticket.id, group_id=ticket.group_id, reason="urgent ticket",
+                           now=now, publisher=publisher)
+
+
+async def _paged_since(ticket: Ticket, marked_at: datetime | None) -> bool:
+    """Whether this dispatch already paged before it was cut short: a page that was since
+    acknowledged or ran out must not start over when the dispatch is resumed."""
+    if marked_at is None:
+        return False
+    pages = Page.filter(ticket_id=ticket.id, group_id=ticket.group_id, created_at__gte=marked_at)
+    return await pages.exists()
+
+
+# A dispatch younger than this may still be running in the process that marked it.
+RESUME_GRACE = timedelta(seconds=20)
+RESUME_LIMIT = 200
+
+
+async def resume_pending(*, now: datetime, publisher: Publisher, limit: int = RESUME_LIMIT) -> int:
+    """Dispatch that a committed change called for but that never ran to its end (the process
+    died, the database dropped out): oldest first. Safe beside a dispatch still running."""
+    rows = cast(list[tuple[int, bool]], await Ticket.filter(
+        dispatch_pending_since__lte=now - RESUME_GRACE
+    ).order_by("dispatch_pending_since", "id").limit(limit).values_list("id", "dispatch_reroute"))
+    for ticket_id, reroute in rows:
+        await dispatch(ticket_id=ticket_id, now=now, publisher=publisher, why="dispatch resumed",
+                       reroute=reroute)
+    return len(rows)
 
 
 # --- assignment ------------------------------------------------------------------------

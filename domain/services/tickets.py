@@ -224,6 +224,8 @@ async def create(
                     created_by_id=actor.user_id if actor is not None else None,
                     idempotency_key=scoped_key,
                     external_thread=data.external_thread,
+                    # With triage, the classification marks it when it hands the ticket on.
+                    dispatch_pending_since=None if classify else now,
                     created_at=now,
                     updated_at=now,
                 )
@@ -690,8 +692,13 @@ async def set_category(
             and ticket.classified_category_id is not None
             and ticket.classified_category_id != category_id
         )
+        updates: dict[str, object] = {
+            "category_id": category_id, "category_confirmed": confirmed, "needs_review": False,
+        }
+        if ticket.assignee_id is None:  # routed again once committed, see below
+            updates |= {"dispatch_pending_since": now, "dispatch_reroute": True}
         return TicketChange(
-            updates={"category_id": category_id, "category_confirmed": confirmed, "needs_review": False},
+            updates=updates,
             events=(
                 EventDraft(
                     kind=EventKind.CATEGORY_CHANGED,

@@ -116,7 +116,7 @@ async def classify_tickets(
             ticket_id=ticket.id,
             expected_version=None,
             now=now,
-            decide=_apply(verdict, category, skip=nothing_learned),
+            decide=_apply(verdict, category, skip=nothing_learned, now=now),
             publisher=publisher,
         )
         # The hand-off: with its category and priority known, dispatch routes and assigns it.
@@ -124,14 +124,18 @@ async def classify_tickets(
     return len(tickets)
 
 
-def _apply(verdict: Verdict, category: Category | None, *, skip: bool) -> Callable[[Ticket], TicketChange]:
+def _apply(
+    verdict: Verdict, category: Category | None, *, skip: bool, now: datetime
+) -> Callable[[Ticket], TicketChange]:
     def apply(ticket: Ticket) -> TicketChange:
         if ticket.triage_state is not TriageState.PENDING:
             return TicketChange()  # done by another worker meanwhile
+        # Marked in this transaction: dispatch follows once it has committed.
         if skip:
-            return TicketChange(updates={"triage_state": TriageState.SKIPPED})
+            return TicketChange(updates={"triage_state": TriageState.SKIPPED, "dispatch_pending_since": now})
         name = category.name if category is not None else None
         updates: dict[str, object] = {
+            "dispatch_pending_since": now,
             "triage_state": TriageState.DONE,
             "classification": verdict.to_json(),
             "classified_category_id": verdict.category_id,

@@ -29,7 +29,7 @@ from domain.rules.webhook_signature import sign
 from domain.services.backup import EXCLUDED, _read_member
 from domain.services.satisfaction import survey_token
 from tests.api.own_desk import wait_for
-from tests.backends import PG_HOST, PG_PORT, Backend
+from tests.backends import Backend, create_backend, drop_backend
 from tests.conftest import REPO, free_port, run_cli, serve_process
 from tests.gql import GraphQL
 
@@ -50,7 +50,7 @@ class Databases:
     def __init__(self, base_env: dict[str, str], tmp: Path) -> None:
         self.base_env = base_env
         self.tmp = tmp
-        self.created: list[str] = []
+        self.created: list[Backend] = []
 
     def new(self, kind: str, **extra: str) -> Database:
         label = uuid.uuid4().hex[:8]
@@ -59,12 +59,11 @@ class Databases:
         if kind == "sqlite":
             url = f"sqlite://{self.tmp}/desk-{label}.sqlite3"
         else:
-            name = f"helpdesk_backup_{label}"
-            subprocess.run(
-                ["createdb", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", name], check=True
-            )
-            self.created.append(name)
-            url = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"
+            # Only the real run asks for PostgreSQL desks; tests/backends.py makes and drops them.
+            made = create_backend(var_dir)
+            assert made.is_real, "a PostgreSQL desk needs HELPDESK_TEST_BACKEND=real"
+            self.created.append(made)
+            url = made.database_url
         env = {
             **self.base_env,
             "HELPDESK_DATABASE_URL": url,
@@ -79,22 +78,8 @@ class Databases:
         return Database(url, env, var_dir)
 
     def drop_all(self) -> None:
-        for name in self.created:
-            subprocess.run(
-                [
-                    "dropdb",
-                    "-h",
-                    PG_HOST,
-                    "-p",
-                    str(PG_PORT),
-                    "-U",
-                    "postgres",
-                    "--force",
-                    "--if-exists",
-                    name,
-                ],
-                check=False,
-            )
+        for made in self.created:
+            drop_backend(made)
 
 
 def tables(db: Database) -> dict[str, list[dict[str, Any]]]:

@@ -1,18 +1,16 @@
 """`make run`'s path end to end: migrate, load the demo twice, sign in as the demo users and
 look at the desk through the API. Its own fresh database on this run's backend."""
 
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from domain.services.demo import DEMO_LOGINS
-from tests.backends import PG_HOST, PG_PORT, Backend
+from tests.backends import create_backend, drop_backend
 from tests.conftest import run_cli, serve_process, start_worker, stop_process
 from tests.gql import GraphQL
 
@@ -24,24 +22,12 @@ class DemoDesk:
     second_load_output: str
 
 
-def fresh_database(backend: Backend, tmp: Path) -> Iterator[str]:
-    if not backend.is_real:
-        yield f"sqlite://{tmp}/demo.sqlite3"
-        return
-    name = f"helpdesk_demo_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["createdb", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", name], check=True)
-    try:
-        yield f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        subprocess.run(["dropdb", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", "--force",
-                        "--if-exists", name], check=False)
-
-
 @pytest.fixture(scope="module")
-def demo_desk(backend: Backend, cli_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDesk]:
+def demo_desk(cli_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDesk]:
     tmp = tmp_path_factory.mktemp("demo")
-    for url in fresh_database(backend, tmp):
-        env = {**cli_env, "HELPDESK_DATABASE_URL": url, "HELPDESK_VAR_DIR": str(tmp),
+    own = create_backend(tmp)
+    try:
+        env = {**cli_env, "HELPDESK_DATABASE_URL": own.database_url, "HELPDESK_VAR_DIR": str(tmp),
                "HELPDESK_QUEUE_NAME": f"helpdesk-test-demo:{uuid.uuid4().hex[:8]}"}
         assert run_cli(env, "migrate").returncode == 0
         first = run_cli(env, "demo", timeout=300)
@@ -55,13 +41,15 @@ def demo_desk(backend: Backend, cli_env: dict[str, str], tmp_path_factory: pytes
             assert result.returncode == 0, result.stderr
             tokens[role] = result.stdout.strip().splitlines()[-1]
         # On the real backend the classification (and SLA) jobs need this desk's own worker.
-        worker = start_worker(env) if backend.is_real else None
+        worker = start_worker(env) if own.is_real else None
         try:
             with serve_process(env) as base_url:
                 yield DemoDesk(GraphQL(base_url), tokens, second.stdout)
         finally:
             if worker is not None:
                 stop_process(worker)
+    finally:
+        drop_backend(own)
 
 
 def count(desk: DemoDesk, role: str, filter: dict[str, object] | None = None) -> int:

@@ -1,7 +1,6 @@
 import subprocess
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
@@ -11,8 +10,9 @@ from tortoise.migrations.api import migrate as run_migrations
 from domain.enums import EventKind, TicketSource
 from domain.models import Customer, Ticket, TicketEvent
 from server.db import migrate, tortoise_config
-from tests.backends import create_backend, drop_backend
+from tests.backends import Backend
 from tests.conftest import REPO
+from tests.integration.old_schema import insert_ticket_at_0005
 
 
 def test_models_and_migrations_agree() -> None:
@@ -21,35 +21,30 @@ def test_models_and_migrations_agree() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-async def test_an_alert_event_cannot_be_logged_twice_after_migrating(tmp_path: Path) -> None:
+async def test_an_alert_event_cannot_be_logged_twice_after_migrating(database: None) -> None:
     """The unique (ticket, dedupe_key) index holds on this run's database. On SQLite the table
     rebuilds of earlier migrations had dropped it, and 0007 makes it again."""
-    backend = create_backend(tmp_path)
-    try:
-        await migrate(backend.database_url)
-        await Tortoise.init(config=tortoise_config(backend.database_url))
-        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-        customer = await Customer.create(email="c@example.com", name="C")
-        ticket = await Ticket.create(subject="s", description="d", source=TicketSource.API,
-                                     customer=customer, created_at=now, updated_at=now)
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    customer = await Customer.create(email="c@example.com", name="C")
+    ticket = await Ticket.create(subject="s", description="d", source=TicketSource.API,
+                                 customer=customer, created_at=now, updated_at=now)
+    await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
+                             created_at=now)
+    with pytest.raises(IntegrityError):
         await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
                                  created_at=now)
-        with pytest.raises(IntegrityError):
-            await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
-                                     created_at=now)
-        await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)
-        await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)  # no key: no limit
-        assert await TicketEvent.filter(ticket=ticket).count() == 3
-    finally:
-        await Tortoise.close_connections()
-        drop_backend(backend)
+    await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)
+    await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)  # no key: no limit
+    assert await TicketEvent.filter(ticket=ticket).count() == 3
 
 
-async def test_0007_keeps_the_first_of_alerts_logged_twice_and_every_other_event(tmp_path: Path) -> None:
+async def test_0007_keeps_the_first_of_alerts_logged_twice_and_every_other_event(
+    empty_database: Backend,
+) -> None:
     """SQLite desks ran without the unique index from 0003 to 0006, so an alert may have been
     logged twice: 0007 keeps the first and touches no other event. (PostgreSQL kept the
     index, so there the duplicate cannot be written and nothing is removed.)"""
-    backend = create_backend(tmp_path)
+    backend = empty_database
     sqlite = backend.database_url.startswith("sqlite")
     try:
         await run_migrations(config=tortoise_config(backend.database_url), target="models.0006_knowledge")
@@ -57,24 +52,44 @@ async def test_0007_keeps_the_first_of_alerts_logged_twice_and_every_other_event
         await Tortoise.init(config=tortoise_config(backend.database_url))
         now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
         customer = await Customer.create(email="c@example.com", name="C")
-        ticket = await Ticket.create(subject="s", description="d", source=TicketSource.API,
-                                     customer=customer, created_at=now, updated_at=now)
-        first = await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
+        ticket_id = await insert_ticket_at_0005(customer_id=customer.id, now=now)
+        first = await TicketEvent.create(ticket_id=ticket_id, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
                                          created_at=now)
         if sqlite:
-            await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
+            await TicketEvent.create(ticket_id=ticket_id, kind=EventKind.SLA_BREACHED, dedupe_key="breach:1",
                                      created_at=now)
-        other = await TicketEvent.create(ticket=ticket, kind=EventKind.SLA_NEAR_BREACH,
+        other = await TicketEvent.create(ticket_id=ticket_id, kind=EventKind.SLA_NEAR_BREACH,
                                          dedupe_key="near:75", created_at=now)
-        notes = [await TicketEvent.create(ticket=ticket, kind=EventKind.NOTE_ADDED, created_at=now)
+        notes = [await TicketEvent.create(ticket_id=ticket_id, kind=EventKind.NOTE_ADDED, created_at=now)
                  for _ in range(2)]
-        assert await TicketEvent.filter(ticket=ticket).count() == (5 if sqlite else 4)
+        assert await TicketEvent.filter(ticket_id=ticket_id).count() == (5 if sqlite else 4)
         await Tortoise.close_connections()
 
         await migrate(backend.database_url)
         await Tortoise.init(config=tortoise_config(backend.database_url))
-        kept = await TicketEvent.filter(ticket_id=ticket.id).order_by("id").values_list("id", flat=True)
+        kept = await TicketEvent.filter(ticket_id=ticket_id).order_by("id").values_list("id", flat=True)
         assert kept == [first.id, other.id, *(n.id for n in notes)]
     finally:
         await Tortoise.close_connections()
-        drop_backend(backend)
+
+
+async def test_0008_upgrades_a_desk_that_holds_tickets(empty_database: Backend) -> None:
+    """The dispatch mark's columns are added to a tickets table with rows in it: the flag
+    is NOT NULL, so the database itself must fill it in (tortoise's defaults are Python's)."""
+    url = empty_database.database_url
+    try:
+        await run_migrations(config=tortoise_config(url), target="models.0007_indexes")
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(url))
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        customer = await Customer.create(email="c@example.com", name="C")
+        ticket_id = await insert_ticket_at_0005(customer_id=customer.id, now=now)
+        await Tortoise.close_connections()
+
+        await migrate(url)
+        await Tortoise.init(config=tortoise_config(url))
+        ticket = await Ticket.get(id=ticket_id)
+        assert ticket.dispatch_pending_since is None and ticket.dispatch_reroute is False
+        assert ticket.subject == "s" and ticket.customer_id == customer.id
+    finally:
+        await Tortoise.close_connections()

@@ -2,31 +2,12 @@
 good (SMTP 5xx) ends the tries at once, a passing failure is tried again later, and a sent
 mail is never sent again."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
-from tortoise import Tortoise
 
 from domain.models import OutboxMail, WebhookDelivery
 from domain.services import outbox, webhook_outbox
-from server.db import migrate, tortoise_config
-from tests.backends import create_backend, drop_backend
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[None]:
-    backend = create_backend(tmp_path)
-    try:
-        await migrate(backend.database_url)
-        await Tortoise.init(config=tortoise_config(backend.database_url))
-        yield
-    finally:
-        await Tortoise.close_connections()
-        drop_backend(backend)
 
 
 async def queued(subject: str) -> OutboxMail:

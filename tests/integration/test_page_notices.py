@@ -2,33 +2,16 @@
 together: a step whose notices cannot be written leaves no trace, so the next sweep pages
 that person again instead of leaving a PAGED entry nobody was told about."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from tortoise import Tortoise
 
 from domain.enums import EventKind, Role, TicketSource
 from domain.events import NullPublisher, PageNotification, QueuedNotices
 from domain.models import Customer, Group, OnCallSchedule, OutboxMail, Page, Ticket, TicketEvent, User
 from domain.services import outbox, paging
-from server.db import migrate, tortoise_config
-from tests.backends import create_backend, drop_backend
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[None]:
-    backend = create_backend(tmp_path)
-    try:
-        await migrate(backend.database_url)
-        await Tortoise.init(config=tortoise_config(backend.database_url))
-        yield
-    finally:
-        await Tortoise.close_connections()
-        drop_backend(backend)
 
 
 class MailingPublisher(NullPublisher):

@@ -1,35 +1,24 @@
 """Abandoned uploads go after a day; what a reply carried, what a mail brought, and a file
 another row still names stay. Against a real database of this run's backend."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tortoise import Tortoise
 
 from domain.enums import AuthorKind, Role, TicketSource
 from domain.models import Attachment, Customer, Message, Ticket, User
 from domain.rules.attachment_policy import AttachmentPolicy
 from domain.services.attachments import AttachmentStore
 from domain.services.ticket_attachments import UNSENT_KEPT, forget_unsent
-from server.db import migrate, tortoise_config
-from tests.backends import create_backend, drop_backend
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 OLD = NOW - UNSENT_KEPT - timedelta(minutes=1)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[AttachmentStore]:
-    backend = create_backend(tmp_path)
-    try:
-        await migrate(backend.database_url)
-        await Tortoise.init(config=tortoise_config(backend.database_url))
-        yield AttachmentStore(tmp_path / "files", AttachmentPolicy(max_bytes=1000, types=("text/plain",)))
-    finally:
-        await Tortoise.close_connections()
-        drop_backend(backend)
+def store(database: None, tmp_path: Path) -> AttachmentStore:
+    return AttachmentStore(tmp_path / "files", AttachmentPolicy(max_bytes=1000, types=("text/plain",)))
 
 
 async def test_abandoned_uploads_are_removed_and_the_rest_kept(store: AttachmentStore) -> None:
