@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from domain.migrations._operations import AddFilledField
 import functools
 from domain.enums import EventKind, ExampleSource, Priority, PriorityOrigin, TriageState
 from json import dumps, loads
@@ -59,7 +61,7 @@ class Migration(migrations.Migration):
             name='embedding_model',
             field=fields.CharField(null=True, max_length=32),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='CategoryExample',
             name='source',
             field=fields.CharEnumField(default=ExampleSource.SEED, description='SEED: SEED\nCORRECTION: CORRECTION', enum_type=ExampleSource, max_length=16),
@@ -69,7 +71,7 @@ class Migration(migrations.Migration):
             name='ticket_id',
             field=fields.BigIntField(null=True, db_index=True),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Ticket',
             name='category_confirmed',
             field=fields.BooleanField(default=False),
@@ -84,17 +86,17 @@ class Migration(migrations.Migration):
             name='classified_category_id',
             field=fields.BigIntField(null=True),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Ticket',
             name='needs_review',
             field=fields.BooleanField(default=False, db_index=True),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Ticket',
             name='priority_origin',
             field=fields.CharEnumField(default=PriorityOrigin.DEFAULT, description='DEFAULT: DEFAULT\nCREATOR: CREATOR\nCLASSIFIER: CLASSIFIER\nAGENT: AGENT', enum_type=PriorityOrigin, max_length=16),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Ticket',
             name='triage_state',
             field=fields.CharEnumField(default=TriageState.SKIPPED, db_index=True, description='PENDING: PENDING\nDONE: DONE\nSKIPPED: SKIPPED', enum_type=TriageState, max_length=16),

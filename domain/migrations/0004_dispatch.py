@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from domain.migrations._operations import AddFilledField
 import functools
 from domain.enums import AssignmentStrategy, Availability, EventKind, Priority
 from json import dumps, loads
@@ -100,7 +102,7 @@ class Migration(migrations.Migration):
             options={'table': 'routing_rules', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Group',
             name='assignment_strategy',
             field=fields.CharEnumField(default=AssignmentStrategy.MANUAL, description='LEAST_LOADED: LEAST_LOADED\nROUND_ROBIN: ROUND_ROBIN\nSKILLS: SKILLS\nMANUAL: MANUAL', enum_type=AssignmentStrategy, max_length=16),
@@ -110,7 +112,7 @@ class Migration(migrations.Migration):
             name='escalation_group',
             field=fields.ForeignKeyField('models.Group', source_field='escalation_group_id', null=True, db_constraint=True, to_field='id', related_name='escalated_from', on_delete=OnDelete.SET_NULL),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Group',
             name='is_default',
             field=fields.BooleanField(default=False),
@@ -125,7 +127,7 @@ class Migration(migrations.Migration):
             name='escalation',
             field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Ticket',
             name='tags',
             field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
@@ -135,12 +137,12 @@ class Migration(migrations.Migration):
             name='kind',
             field=fields.CharEnumField(description='CREATED: CREATED\nASSIGNED: ASSIGNED\nSTATUS_CHANGED: STATUS_CHANGED\nPRIORITY_CHANGED: PRIORITY_CHANGED\nCATEGORY_CHANGED: CATEGORY_CHANGED\nREPLIED: REPLIED\nNOTE_ADDED: NOTE_ADDED\nFIRST_RESPONSE: FIRST_RESPONSE\nSLA_NEAR_BREACH: SLA_NEAR_BREACH\nSLA_BREACHED: SLA_BREACHED\nCLASSIFIED: CLASSIFIED\nTRANSFERRED: TRANSFERRED\nESCALATED: ESCALATED\nPAGED: PAGED\nPAGE_ACKNOWLEDGED: PAGE_ACKNOWLEDGED\nPAGE_EXHAUSTED: PAGE_EXHAUSTED', enum_type=EventKind, max_length=32),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='User',
             name='availability',
             field=fields.CharEnumField(default=Availability.OFFLINE, description='ONLINE: ONLINE\nAWAY: AWAY\nOFFLINE: OFFLINE', enum_type=Availability, max_length=16),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='User',
             name='capacity',
             field=fields.IntField(default=10),
@@ -150,7 +152,7 @@ class Migration(migrations.Migration):
             name='last_assigned_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='User',
             name='skills',
             field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),

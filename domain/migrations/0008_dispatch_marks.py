@@ -29,12 +29,33 @@ async def drop_added_indexes(apps: StateApps, schema_editor: BaseSchemaEditor) -
         await schema_editor.client.execute_script(f'DROP INDEX IF EXISTS "{name}"')
 
 
+# Undoing the AddFields below rebuilds the tickets table on SQLite, without its indexes:
+# undoing this migration makes them again (the names are the ones tortoise gave them).
+_TICKET_INDEXES = (
+    ('idx_tickets_sla_sta_10125b', ('sla_state',)),
+    ('idx_tickets_sla_due_f74aa1', ('sla_due_at',)),
+    ('idx_tickets_sla_nex_204658', ('sla_next_alert_at',)),
+    ('idx_tickets_created_27c2f3', ('created_at',)),
+    ('idx_tickets_updated_2e4c10', ('updated_at',)),
+    ('idx_tickets_status_e85aef', ('status', 'priority')),
+    ('idx_tickets_group_i_2baebe', ('group_id', 'status')),
+    ('idx_tickets_assigne_dd5709', ('assignee_id', 'status')),
+)
+
+
+async def restore_ticket_indexes(apps: StateApps, schema_editor: BaseSchemaEditor) -> None:
+    for name, columns in _TICKET_INDEXES:
+        listed = ', '.join(f'"{c}"' for c in columns)
+        await schema_editor.client.execute_script(f'CREATE INDEX IF NOT EXISTS "{name}" ON "tickets" ({listed})')
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0007_indexes')]
 
     initial = False
 
     operations = [
+        ops.RunPython(ops.RunPython.noop, restore_ticket_indexes),
         ops.AddField(
             model_name='Ticket',
             name='dispatch_pending_since',

@@ -9,7 +9,7 @@ before it counts their load, so two dispatches can never both fill an agent's la
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from tortoise.transactions import in_transaction
@@ -133,20 +133,31 @@ async def route(*, ticket_id: int, now: datetime, publisher: Publisher, why: str
     return result.ticket
 
 
+def marked(now: datetime, *, reroute: bool = False) -> dict[str, Any]:
+    """The updates that mark a ticket for dispatch, for the transaction of the change that
+    calls for it. Stored in UTC: the mark is matched by equality when it is cleared."""
+    return {"dispatch_pending_since": now.astimezone(UTC), "dispatch_reroute": reroute}
+
+
 async def dispatch(
-    *, ticket_id: int, now: datetime, publisher: Publisher, why: str, reroute: bool = False
+    *, ticket_id: int, now: datetime, publisher: Publisher, why: str, reroute: bool = False,
+    pages_since: datetime | None = None,
 ) -> None:
     """Route a ticket that has no group yet (or any unassigned one, with `reroute`), assign
     it within its group, and page the group's on-call when it is urgent. Runs after the
-    change that calls for it has committed, which marked the ticket (`dispatch_pending_since`)
-    in its own transaction; the mark is cleared once this has run. If the process dies
-    first, or this fails, the mark stays and `resume_pending` does it again."""
+    change that calls for it has committed, which marked the ticket (`marked`) in its own
+    transaction; the mark is cleared once this has run. If the process dies first, or this
+    fails, the mark stays and `resume_pending` does it again. `pages_since`: pages opened
+    since then count as this dispatch's own (a resumed dispatch passes the original mark)."""
     try:
         ticket = await Ticket.get_or_none(id=ticket_id)
         if ticket is None:
             return
         marked_at = ticket.dispatch_pending_since
-        await _dispatch(ticket, now=now, publisher=publisher, why=why, reroute=reroute, marked_at=marked_at)
+        await _dispatch(
+            ticket, now=now, publisher=publisher, why=why, reroute=reroute or ticket.dispatch_reroute,
+            marked_at=marked_at, pages_since=pages_since or marked_at,
+        )
         if marked_at is not None:
             # Only this mark: a change that marked the ticket again meanwhile keeps its own.
             await Ticket.filter(id=ticket_id, dispatch_pending_since=marked_at).update(
@@ -158,50 +169,67 @@ async def dispatch(
 
 async def _dispatch(
     ticket: Ticket, *, now: datetime, publisher: Publisher, why: str, reroute: bool,
-    marked_at: datetime | None,
+    marked_at: datetime | None, pages_since: datetime | None,
 ) -> None:
     from domain.services import paging  # paging changes tickets too: imported late
 
-    if ticket.assignee_id is not None or ticket.status not in ACTIVE:
+    if ticket.status not in ACTIVE:
         return
-    if ticket.group_id is None or reroute:
-        ticket = await route(ticket_id=ticket.id, now=now, publisher=publisher, why=why)
-    if ticket.group_id is None:
-        return
-    strategy = await Group.filter(id=ticket.group_id).first().values_list("assignment_strategy", flat=True)
-    # A MANUAL group (the default) takes no automatic assignment: asked before the locking
-    # transaction, so intake into such groups pays one read, not two row locks.
-    if strategy is not None and AssignmentStrategy(strategy) is not AssignmentStrategy.MANUAL:
-        await assign_in_group(ticket_id=ticket.id, now=now, publisher=publisher)
-    if ticket.priority is Priority.URGENT and not await _paged_since(ticket, marked_at):
+    if ticket.assignee_id is None:
+        if ticket.group_id is None or reroute:
+            ticket = await route(ticket_id=ticket.id, now=now, publisher=publisher, why=why)
+        if ticket.group_id is None:
+            return
+        group = Group.filter(id=ticket.group_id).first()
+        strategy = await group.values_list("assignment_strategy", flat=True)
+        # A MANUAL group (the default) takes no automatic assignment: asked before the locking
+        # transaction, so intake into such groups pays one read, not two row locks.
+        if strategy is not None and AssignmentStrategy(strategy) is not AssignmentStrategy.MANUAL:
+            await assign_in_group(ticket_id=ticket.id, now=now, publisher=publisher)
+    elif marked_at is None:
+        return  # someone has it, and no dispatch of it was cut short
+    # An assigned ticket with a mark may be one whose dispatch assigned it and was cut short
+    # before the page: an urgent ticket is still paged, once.
+    if (ticket.group_id is not None and ticket.priority is Priority.URGENT
+            and not await _paged_since(ticket, pages_since)):
         await paging.start(ticket_id=ticket.id, group_id=ticket.group_id, reason="urgent ticket",
                            now=now, publisher=publisher)
 
 
-async def _paged_since(ticket: Ticket, marked_at: datetime | None) -> bool:
+async def _paged_since(ticket: Ticket, since: datetime | None) -> bool:
     """Whether this dispatch already paged before it was cut short: a page that was since
     acknowledged or ran out must not start over when the dispatch is resumed."""
-    if marked_at is None:
+    if since is None:
         return False
-    pages = Page.filter(ticket_id=ticket.id, group_id=ticket.group_id, created_at__gte=marked_at)
+    pages = Page.filter(ticket_id=ticket.id, group_id=ticket.group_id, created_at__gte=since)
     return await pages.exists()
 
 
-# A dispatch younger than this may still be running in the process that marked it.
-RESUME_GRACE = timedelta(seconds=20)
+# A dispatch younger than this may still be running in the process that marked it (a
+# classification batch marks its tickets with the time it started, before encoding them).
+RESUME_GRACE = timedelta(seconds=60)
 RESUME_LIMIT = 200
 
 
 async def resume_pending(*, now: datetime, publisher: Publisher, limit: int = RESUME_LIMIT) -> int:
     """Dispatch that a committed change called for but that never ran to its end (the process
-    died, the database dropped out): oldest first. Safe beside a dispatch still running."""
-    rows = cast(list[tuple[int, bool]], await Ticket.filter(
+    died, the database dropped out): oldest first. Each mark is claimed (moved to `now`) by
+    one compare-and-set before its dispatch, so overlapping sweeps never dispatch a ticket
+    twice, and a dispatch that fails again waits another grace before its next try."""
+    rows = cast(list[tuple[int, datetime]], await Ticket.filter(
         dispatch_pending_since__lte=now - RESUME_GRACE
-    ).order_by("dispatch_pending_since", "id").limit(limit).values_list("id", "dispatch_reroute"))
-    for ticket_id, reroute in rows:
+    ).order_by("dispatch_pending_since", "id").limit(limit).values_list("id", "dispatch_pending_since"))
+    resumed = 0
+    for ticket_id, marked_at in rows:
+        claimed = await Ticket.filter(id=ticket_id, dispatch_pending_since=marked_at).update(
+            dispatch_pending_since=now.astimezone(UTC)
+        )
+        if not claimed:
+            continue  # another sweep, or the dispatch itself, got there first
+        resumed += 1
         await dispatch(ticket_id=ticket_id, now=now, publisher=publisher, why="dispatch resumed",
-                       reroute=reroute)
-    return len(rows)
+                       pages_since=marked_at)
+    return resumed
 
 
 # --- assignment ------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def _escalation(
 ) -> TicketChange:
     updates: dict[str, object] = {}
     if group_id is not None and group_id != ticket.group_id:
-        updates.update(group_id=group_id, assignee_id=None)
+        # dispatch_reroute: the escalation's group beats a pending reroute.
+        updates.update(group_id=group_id, assignee_id=None, dispatch_reroute=False)
     priority = raised(ticket.priority) if raise_priority else ticket.priority
     if priority is not ticket.priority:
         updates.update(priority=priority, priority_origin=PriorityOrigin.AGENT)

@@ -338,8 +338,11 @@ async def assign(
         after = {"groupId": new_group, "assigneeId": new_agent}
         if before == after:
             return TicketChange()
+        updates: dict[str, object] = {"group_id": new_group, "assignee_id": new_agent}
+        if new_group != ticket.group_id:
+            updates["dispatch_reroute"] = False  # a person's group beats a pending reroute
         return TicketChange(
-            updates={"group_id": new_group, "assignee_id": new_agent},
+            updates=updates,
             events=(EventDraft(kind=kind, before=before, after=after, note=note),),
         )
 
@@ -696,7 +699,7 @@ async def set_category(
             "category_id": category_id, "category_confirmed": confirmed, "needs_review": False,
         }
         if ticket.assignee_id is None:  # routed again once committed, see below
-            updates |= {"dispatch_pending_since": now, "dispatch_reroute": True}
+            updates |= dispatch.marked(now, reroute=True)
         return TicketChange(
             updates=updates,
             events=(

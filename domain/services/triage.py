@@ -132,10 +132,10 @@ def _apply(
             return TicketChange()  # done by another worker meanwhile
         # Marked in this transaction: dispatch follows once it has committed.
         if skip:
-            return TicketChange(updates={"triage_state": TriageState.SKIPPED, "dispatch_pending_since": now})
+            return TicketChange(updates={"triage_state": TriageState.SKIPPED, **dispatch.marked(now)})
         name = category.name if category is not None else None
         updates: dict[str, object] = {
-            "dispatch_pending_since": now,
+            **dispatch.marked(now),
             "triage_state": TriageState.DONE,
             "classification": verdict.to_json(),
             "classified_category_id": verdict.category_id,

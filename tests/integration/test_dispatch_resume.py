@@ -2,6 +2,7 @@
 between (or a dispatch that fails) must not leave an urgent ticket unrouted and nobody paged:
 the change marks the ticket in its own transaction, and the dispatch sweep finishes the job."""
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -9,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from domain.enums import Priority, Role, TriageState
+from domain.enums import AssignmentStrategy, Availability, EventKind, Priority, Role, TriageState
 from domain.events import NullPublisher
-from domain.models import Category, Group, OnCallSchedule, Page, Ticket, User
+from domain.models import Category, Group, GroupMembership, OnCallSchedule, Page, Ticket, TicketEvent, User
 from domain.rules.access import Actor
-from domain.services import dispatch, tickets
+from domain.services import dispatch, escalation, paging, tickets
 from workers.jobs import dispatch_due
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -173,21 +174,26 @@ class _NoEncoder:
         raise AssertionError("nothing to classify with, so nothing is encoded")
 
 
-async def test_a_corrected_category_is_rerouted_by_the_sweep_if_its_dispatch_died(database: None) -> None:
-    ops, _person = await on_call_group()
+async def corrected_while_dying(actor: Actor) -> tuple[Ticket, Group]:
+    """A MEDIUM ticket in the default group, corrected to a category whose default group is
+    Billing, with the correction's reroute cut short; the ticket and Billing."""
     billing = await Group.create(name="Billing")
     invoices = await Category.create(name="Invoices", default_group=billing)
-    actor = await admin()
     ticket = await tickets.create(
         actor=actor,
         data=tickets.NewTicket(subject="Invoice wrong", description="Charged twice",
                                customer_email="c@example.com"),
         now=NOW, publisher=NullPublisher(), classify=False,
     )
-    assert (await Ticket.get(id=ticket.id)).group_id == ops.id
     with process_dies_after_commit():
         await tickets.set_category(actor=actor, ticket_id=ticket.id, category_id=invoices.id,
                                    expected_version=None, now=NOW, publisher=NullPublisher())
+    return ticket, billing
+
+
+async def test_a_corrected_category_is_rerouted_by_the_sweep_if_its_dispatch_died(database: None) -> None:
+    ops, _person = await on_call_group()
+    ticket, billing = await corrected_while_dying(await admin())
     stored = await Ticket.get(id=ticket.id)
     assert stored.group_id == ops.id and stored.dispatch_reroute
 
@@ -195,3 +201,55 @@ async def test_a_corrected_category_is_rerouted_by_the_sweep_if_its_dispatch_die
     stored = await Ticket.get(id=ticket.id)
     assert stored.group_id == billing.id
     assert stored.dispatch_pending_since is None and not stored.dispatch_reroute
+
+
+async def test_a_dispatch_cut_short_between_assigning_and_paging_still_pages(
+    database: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Automatic assignment commits before the page: resuming an assigned ticket must page."""
+    group, person = await on_call_group()
+    group.assignment_strategy = AssignmentStrategy.ROUND_ROBIN
+    await group.save()
+    agent = await User.create(email="agent@desk.test", name="Agent", role=Role.AGENT,
+                              availability=Availability.ONLINE)
+    await GroupMembership.create(group=group, user=agent)
+    real_start = paging.start
+
+    async def died(**_: Any) -> None:
+        raise ConnectionError("the process died before paging")
+
+    monkeypatch.setattr(paging, "start", died)
+    ticket = await create_urgent(await admin())
+    stored = await Ticket.get(id=ticket.id)
+    assert stored.assignee_id == agent.id and stored.dispatch_pending_since == NOW
+
+    monkeypatch.setattr(paging, "start", real_start)
+    assert await dispatch.resume_pending(now=LATER, publisher=NullPublisher()) == 1
+    page = await Page.get(ticket_id=ticket.id)
+    assert [user_id for user_id, _at in page.notified] == [person.id]
+    assert (await Ticket.get(id=ticket.id)).dispatch_pending_since is None
+
+
+async def test_a_transfer_beats_a_pending_reroute(database: None) -> None:
+    """A person moved the ticket after a correction whose reroute was cut short."""
+    await on_call_group()
+    tier2 = await Group.create(name="Tier 2")
+    actor = await admin()
+    ticket, _billing = await corrected_while_dying(actor)
+    await escalation.transfer(actor=actor, ticket_id=ticket.id, group_id=tier2.id, agent_id=None,
+                              reason="needs tier 2", expected_version=None, now=NOW, publisher=NullPublisher())
+    await dispatch.resume_pending(now=LATER, publisher=NullPublisher())
+    assert (await Ticket.get(id=ticket.id)).group_id == tier2.id
+
+
+async def test_overlapping_sweeps_resume_a_dispatch_once(database: None) -> None:
+    await on_call_group()
+    with process_dies_after_commit():
+        ticket = await create_urgent(await admin())
+    counts = await asyncio.gather(
+        dispatch.resume_pending(now=LATER, publisher=NullPublisher()),
+        dispatch.resume_pending(now=LATER, publisher=NullPublisher()),
+    )
+    assert sorted(counts) == [0, 1]
+    assert await Page.filter(ticket_id=ticket.id).count() == 1
+    assert await TicketEvent.filter(ticket_id=ticket.id, kind=EventKind.ASSIGNED).count() <= 1

@@ -7,12 +7,20 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.api import migrate as run_migrations
 
-from domain.enums import EventKind, TicketSource
-from domain.models import Customer, Ticket, TicketEvent
+from domain.enums import (
+    AssignmentStrategy,
+    Availability,
+    EventKind,
+    ExampleSource,
+    PriorityOrigin,
+    TicketSource,
+    TriageState,
+)
+from domain.models import CategoryExample, Customer, Group, Ticket, TicketEvent, User
 from server.db import migrate, tortoise_config
 from tests.backends import Backend
 from tests.conftest import REPO
-from tests.integration.old_schema import insert_ticket_at_0005
+from tests.integration.old_schema import insert_row, insert_ticket_at_0005, ticket_at_0002
 
 
 def test_models_and_migrations_agree() -> None:
@@ -91,5 +99,40 @@ async def test_0008_upgrades_a_desk_that_holds_tickets(empty_database: Backend) 
         ticket = await Ticket.get(id=ticket_id)
         assert ticket.dispatch_pending_since is None and ticket.dispatch_reroute is False
         assert ticket.subject == "s" and ticket.customer_id == customer.id
+    finally:
+        await Tortoise.close_connections()
+
+
+async def test_a_desk_with_data_at_0002_upgrades_to_the_newest_level(empty_database: Backend) -> None:
+    """0003 and 0004 add NOT NULL columns to users, groups, tickets and category examples:
+    the database fills the rows already there with each field's default."""
+    url = empty_database.database_url
+    try:
+        await run_migrations(config=tortoise_config(url), target="models.0002_event_assignees")
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(url))
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        user_id = await insert_row("users", {"email": "a@desk.test", "name": "A", "role": "AGENT",
+                                             "is_active": True, "created_at": now})
+        group_id = await insert_row("groups", {"name": "Ops", "description": "", "created_at": now})
+        customer_id = await insert_row("customers", {"name": "C", "email": "c@example.com",
+                                                     "tier": "STANDARD", "created_at": now})
+        category_id = await insert_row("categories", {"name": "Billing", "description": "", "created_at": now})
+        example_id = await insert_row("category_examples", {"text": "refund please", "created_at": now,
+                                                            "category_id": category_id})
+        ticket_id = await insert_row("tickets", ticket_at_0002(customer_id=customer_id, now=now))
+        await Tortoise.close_connections()
+
+        await migrate(url)
+        await Tortoise.init(config=tortoise_config(url))
+        user = await User.get(id=user_id)
+        assert (user.availability, user.capacity, user.skills) == (Availability.OFFLINE, 10, [])
+        group = await Group.get(id=group_id)
+        assert (group.assignment_strategy, group.is_default) == (AssignmentStrategy.MANUAL, False)
+        assert (await CategoryExample.get(id=example_id)).source is ExampleSource.SEED
+        ticket = await Ticket.get(id=ticket_id)
+        assert (ticket.triage_state, ticket.priority_origin, ticket.tags) == (
+            TriageState.SKIPPED, PriorityOrigin.DEFAULT, [])
+        assert not ticket.needs_review and not ticket.category_confirmed and not ticket.dispatch_reroute
     finally:
         await Tortoise.close_connections()
