@@ -67,12 +67,17 @@ async def test_every_declared_index_exists_after_migrating(database: None) -> No
 async def test_undoing_0008_keeps_the_tickets_indexes(empty_database: Backend) -> None:
     """Undoing 0008 removes its columns, which SQLite does by rebuilding the tickets table."""
     url = empty_database.database_url
-    await migrate(url)
-    await Tortoise.close_connections()
-    await run_migrations(config=tortoise_config(url), target="models.0007_indexes")
-    await Tortoise.close_connections()
-    await Tortoise.init(config=tortoise_config(url))
-    present = await _index_columns("tickets")
+    try:
+        await migrate(url)
+        await Tortoise.close_connections()
+        await run_migrations(config=tortoise_config(url), target="models.0007_indexes")
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(url))
+        present = await _index_columns("tickets")
+    finally:
+        # Closed here, not by the fixture: Tortoise's connections belong to this context, and
+        # an open SQLite connection keeps pytest from exiting.
+        await Tortoise.close_connections()
     for columns in [("status", "priority"), ("group_id", "status"), ("assignee_id", "status"),
                     ("created_at",), ("updated_at",), ("sla_due_at",), ("sla_next_alert_at",), ("sla_state",)]:
         assert columns in present
