@@ -139,16 +139,23 @@ def marked(now: datetime, *, reroute: bool = False) -> dict[str, Any]:
     return {"dispatch_pending_since": now.astimezone(UTC), "dispatch_reroute": reroute}
 
 
+def marked_after_move(ticket: Ticket, now: datetime, *, moves_group: bool) -> dict[str, Any]:
+    """The mark for a transfer or escalation, which dispatch follows: a reroute that a category
+    correction left pending stays pending unless the move itself gives another group."""
+    return marked(now, reroute=ticket.dispatch_reroute and not moves_group)
+
+
 async def dispatch(
     *, ticket_id: int, now: datetime, publisher: Publisher, why: str, reroute: bool = False,
-    pages_since: datetime | None = None,
+    pages_since: datetime | None = None, page_reason: str = "urgent ticket",
 ) -> None:
     """Route a ticket that has no group yet (or any unassigned one, with `reroute`), assign
     it within its group, and page the group's on-call when it is urgent. Runs after the
     change that calls for it has committed, which marked the ticket (`marked`) in its own
     transaction; the mark is cleared once this has run. If the process dies first, or this
     fails, the mark stays and `resume_pending` does it again. `pages_since`: pages opened
-    since then count as this dispatch's own (a resumed dispatch passes the original mark)."""
+    since then count as this dispatch's own (a resumed dispatch passes the original mark).
+    `page_reason` is what the on-call page says (a resumed dispatch says "urgent ticket")."""
     try:
         ticket = await Ticket.get_or_none(id=ticket_id)
         if ticket is None:
@@ -156,7 +163,7 @@ async def dispatch(
         marked_at = ticket.dispatch_pending_since
         await _dispatch(
             ticket, now=now, publisher=publisher, why=why, reroute=reroute or ticket.dispatch_reroute,
-            marked_at=marked_at, pages_since=pages_since or marked_at,
+            marked_at=marked_at, pages_since=pages_since or marked_at, page_reason=page_reason,
         )
         if marked_at is not None:
             # Only this mark: a change that marked the ticket again meanwhile keeps its own.
@@ -169,7 +176,7 @@ async def dispatch(
 
 async def _dispatch(
     ticket: Ticket, *, now: datetime, publisher: Publisher, why: str, reroute: bool,
-    marked_at: datetime | None, pages_since: datetime | None,
+    marked_at: datetime | None, pages_since: datetime | None, page_reason: str,
 ) -> None:
     from domain.services import paging  # paging changes tickets too: imported late
 
@@ -192,7 +199,7 @@ async def _dispatch(
     # before the page: an urgent ticket is still paged, once.
     if (ticket.group_id is not None and ticket.priority is Priority.URGENT
             and not await _paged_since(ticket, pages_since)):
-        await paging.start(ticket_id=ticket.id, group_id=ticket.group_id, reason="urgent ticket",
+        await paging.start(ticket_id=ticket.id, group_id=ticket.group_id, reason=page_reason,
                            now=now, publisher=publisher)
 
 
@@ -380,6 +387,8 @@ async def route_stranded(*, now: datetime, publisher: Publisher, why: str) -> in
         group_id__isnull=True, assignee_id__isnull=True, status__in=ACTIVE,
     ).exclude(triage_state=TriageState.PENDING).order_by("id").limit(STRANDED_LIMIT)
         .values_list("id", flat=True))
+    # Marked first: if this process dies halfway, the dispatch sweep routes the rest.
+    await Ticket.filter(id__in=stranded, dispatch_pending_since__isnull=True).update(**marked(now))
     for ticket_id in stranded:
         await dispatch(ticket_id=ticket_id, now=now, publisher=publisher, why=why)
     return len(stranded)

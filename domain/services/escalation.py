@@ -4,7 +4,8 @@ escalation group, raise the priority, page the supervisors). Each is one logged 
 then dispatch within the new group; urgent tickets page its on-call."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -12,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from domain.enums import EventKind, Priority, PriorityOrigin, TicketStatus
 from domain.errors import Conflict
 from domain.events import Publisher
-from domain.models import Group, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
+from domain.models import Group, Page, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
 from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_staff
 from domain.services import dispatch, paging, tickets
@@ -26,13 +27,13 @@ def raised(priority: Priority) -> Priority:
 
 
 async def _after_move(ticket: Ticket, *, reason: str, now: datetime, publisher: Publisher) -> None:
+    """Dispatch within the ticket's (new) group: assignment by its strategy, and its on-call
+    paged when the ticket is urgent. The move marked the ticket for dispatch in its own
+    transaction, so the dispatch sweep does this if the process dies first."""
     if ticket.group_id is None:
         return
-    if ticket.assignee_id is None:
-        await dispatch.assign_in_group(ticket_id=ticket.id, now=now, publisher=publisher)
-    if ticket.priority is Priority.URGENT:
-        await paging.start(ticket_id=ticket.id, group_id=ticket.group_id, reason=reason, now=now,
-                           publisher=publisher)
+    await dispatch.dispatch(ticket_id=ticket.id, now=now, publisher=publisher, why=reason,
+                            page_reason=reason)
 
 
 async def transfer(
@@ -52,6 +53,7 @@ async def transfer(
     ticket = await tickets.assign(
         actor=actor, ticket_id=ticket_id, agent_id=agent_id, group_id=group_id, note=why,
         expected_version=expected_version, now=now, publisher=publisher, kind=EventKind.TRANSFERRED,
+        then_dispatch=True,
     )
     await _after_move(ticket, reason=f"transferred: {why}", now=now, publisher=publisher)
     return ticket
@@ -80,7 +82,7 @@ async def escalate(
             raise Conflict("The ticket is closed; reopen it first.")
         if ticket.group_id != group.id:
             raise Conflict("The ticket moved while you escalated it; reload and try again.")
-        return _escalation(ticket, target, raise_priority=raise_priority, note=why or "escalated")
+        return _escalation(ticket, target, raise_priority=raise_priority, note=why or "escalated", now=now)
 
     result = await change_ticket(actor=actor, ticket_id=ticket_id, expected_version=expected_version,
                                  now=now, decide=decide, publisher=publisher)
@@ -89,15 +91,19 @@ async def escalate(
 
 
 def _escalation(
-    ticket: Ticket, group_id: int | None, *, raise_priority: bool, note: str, dedupe_key: str | None = None
+    ticket: Ticket, group_id: int | None, *, raise_priority: bool, note: str, now: datetime,
+    dedupe_key: str | None = None,
 ) -> TicketChange:
+    moves_group = group_id is not None and group_id != ticket.group_id
     updates: dict[str, object] = {}
-    if group_id is not None and group_id != ticket.group_id:
-        # dispatch_reroute: the escalation's group beats a pending reroute.
-        updates.update(group_id=group_id, assignee_id=None, dispatch_reroute=False)
+    if moves_group:
+        updates.update(group_id=group_id, assignee_id=None)
     priority = raised(ticket.priority) if raise_priority else ticket.priority
     if priority is not ticket.priority:
         updates.update(priority=priority, priority_origin=PriorityOrigin.AGENT)
+    if updates.get("group_id", ticket.group_id) is not None:
+        # Marked for the dispatch that follows (assignment in the group, the urgent page).
+        updates |= dispatch.marked_after_move(ticket, now, moves_group=moves_group)
     before = {"groupId": ticket.group_id, "assigneeId": ticket.assignee_id, "priority": ticket.priority.name}
     after = {"groupId": updates.get("group_id", ticket.group_id),
              "assigneeId": updates.get("assignee_id", ticket.assignee_id), "priority": priority.name}
@@ -126,29 +132,55 @@ async def on_breach(*, ticket_id: int, now: datetime, publisher: Publisher) -> N
         if await TicketEvent.exists(ticket_id=ticket_id, dedupe_key=key):
             continue
         group_id = config.get("groupId")
+        opened: list[int] = []
         decide = _breach_change(
-            group_id if isinstance(group_id, int) else None, bool(config.get("raisePriority")), key, str(kind)
+            group_id if isinstance(group_id, int) else None, bool(config.get("raisePriority")),
+            key, str(kind), now=now, page_supervisors=opened if config.get("notifySupervisor") else None,
         )
         try:
             result = await change_ticket(actor=None, ticket_id=ticket_id, expected_version=None, now=now,
                                          decide=decide, publisher=publisher)
         except IntegrityError:
             continue  # another worker escalated this breach a moment ago
-        moved = result.ticket
-        await _after_move(moved, reason="SLA breached", now=now, publisher=publisher)
-        if config.get("notifySupervisor") and moved.group_id is not None:
-            await paging.start(ticket_id=ticket_id, group_id=moved.group_id, reason="SLA breached",
-                               now=now, publisher=publisher, supervisors_only=True)
+        for page_id in opened:
+            await paging.advance(page_id=page_id, now=now, publisher=publisher)
+        await _after_move(result.ticket, reason="SLA breached", now=now, publisher=publisher)
 
 
 def _breach_change(
-    group_id: int | None, raise_priority: bool, key: str, kind: str
+    group_id: int | None, raise_priority: bool, key: str, kind: str, *, now: datetime,
+    page_supervisors: list[int] | None,
 ) -> Callable[[Ticket], TicketChange]:
+    """`page_supervisors`, when given, collects the page the change opens for the group's
+    supervisors, for the caller to notify once it has committed."""
     def decide(row: Ticket) -> TicketChange:
         if row.status is TicketStatus.CLOSED:
             return TicketChange()
-        return _escalation(row, group_id, raise_priority=raise_priority,
-                           note=f"SLA {kind.lower().replace('_', ' ')} target breached", dedupe_key=key)
+        change = _escalation(row, group_id, raise_priority=raise_priority, now=now,
+                             note=f"SLA {kind.lower().replace('_', ' ')} target breached", dedupe_key=key)
+        if page_supervisors is None:
+            return change
+        return replace(change, side_writes=(*change.side_writes, _supervisors_page(now, page_supervisors)))
 
     return decide
 
+
+def _supervisors_page(now: datetime, opened: list[int]) -> Callable[[Ticket], Awaitable[None]]:
+    """The breach's page, written in the escalation's transaction so a crash cannot lose it
+    (the sweep notifies a page nobody was told of yet). An urgent ticket's page walks the
+    on-call chain before the supervisors, as dispatch would page it: a page for supervisors
+    alone would stand in for the on-call page (one open page per ticket and group)."""
+    async def write(ticket: Ticket) -> None:
+        if ticket.group_id is None:
+            return
+        page: Page | None = None
+        if ticket.priority is Priority.URGENT:
+            page, new = await paging.open_page(ticket_id=ticket.id, group_id=ticket.group_id,
+                                               reason="SLA breached", now=now)
+        if page is None:
+            page, new = await paging.open_page(ticket_id=ticket.id, group_id=ticket.group_id,
+                                               reason="SLA breached", now=now, supervisors_only=True)
+        if page is not None and new:
+            opened.append(page.id)
+
+    return write

@@ -52,30 +52,47 @@ async def on_call_now(group_id: int, now: datetime) -> int | None:
     return oncall.on_call_at(loaded[1], now) if loaded else None
 
 
-async def start(
-    *, ticket_id: int, group_id: int, reason: str, now: datetime, publisher: Publisher,
-    supervisors_only: bool = False,
-) -> Page | None:
-    """Opens a page (one open page per ticket and group: a second call joins the first) and
-    notifies its first person; the group's supervisors close the chain. `supervisors_only`
-    pages just them (an SLA breach)."""
-    open_page = await Page.filter(
+async def open_page(
+    *, ticket_id: int, group_id: int, reason: str, now: datetime, supervisors_only: bool = False,
+) -> tuple[Page | None, bool]:
+    """Writes a page for the ticket and group, in the caller's transaction, which must hold
+    the ticket's row lock (so two callers cannot both find no page and open one each). One
+    open page per ticket and group: an open one is returned instead, with False. It is due at
+    once, so if the caller's process dies before `advance`, the sweep notifies the first
+    person. `supervisors_only` pages just the group's supervisors (an SLA breach)."""
+    open_one = await Page.filter(
         ticket_id=ticket_id, group_id=group_id, acknowledged_at__isnull=True, exhausted=False
     ).first()
-    if open_page is not None:
-        return open_page
+    if open_one is not None:
+        return open_one, False
     extra = await supervisors(group_id)
     if supervisors_only:
         chain = extra
     else:
         loaded = await load_schedule(group_id)
         if loaded is None:
-            return None  # the group keeps no on-call rotation: nobody is paged
+            return None, False  # the group keeps no on-call rotation: nobody is paged
         chain = list(oncall.escalation_chain(loaded[1], now, extra=extra))
     if not chain:
-        return None
+        return None, False
     page = await Page.create(ticket_id=ticket_id, group_id=group_id, reason=reason, chain=chain,
                              notified=[], next_check_at=now, created_at=now)
+    return page, True
+
+
+async def start(
+    *, ticket_id: int, group_id: int, reason: str, now: datetime, publisher: Publisher,
+    supervisors_only: bool = False,
+) -> Page | None:
+    """Opens a page (`open_page`) and notifies its first person; the group's supervisors
+    close the chain."""
+    async with in_transaction():
+        if await Ticket.filter(id=ticket_id).select_for_update().first() is None:
+            return None
+        page, opened = await open_page(ticket_id=ticket_id, group_id=group_id, reason=reason, now=now,
+                                       supervisors_only=supervisors_only)
+    if page is None or not opened:
+        return page
     await advance(page_id=page.id, now=now, publisher=publisher)
     return await Page.get(id=page.id)
 

@@ -62,6 +62,16 @@ class TicketChange:
         return not self.updates and not self.events and self.message is None
 
 
+def settling_reroute(updates: dict[str, Any], current_group_id: int | None) -> dict[str, Any]:
+    """A change that moves the ticket to another group (a transfer, an escalation, dispatch's
+    own routing) settles a reroute a category correction left pending: the resumed dispatch
+    must not move the ticket back. A change that marks a reroute itself says so."""
+    moves = "group_id" in updates and updates["group_id"] != current_group_id
+    if moves and "dispatch_reroute" not in updates:
+        return {**updates, "dispatch_reroute": False}
+    return updates
+
+
 @dataclass(frozen=True)
 class ChangeResult:
     ticket: Ticket
@@ -183,8 +193,9 @@ async def change_ticket(
                 return ChangeResult(ticket=ticket, message=None, activities=[])
             previous_assignee_id = ticket.assignee_id
             previous_group_id = ticket.group_id
+            updates = settling_reroute(change.updates, ticket.group_id)
             written = await Ticket.filter(id=ticket.id, version=ticket.version).update(
-                **change.updates, version=ticket.version + 1, updated_at=now
+                **updates, version=ticket.version + 1, updated_at=now
             )
             if not written:
                 if expected_version is not None:
@@ -193,7 +204,7 @@ async def change_ticket(
                         field="expectedVersion",
                     )
                 continue
-            for name, value in change.updates.items():
+            for name, value in updates.items():
                 setattr(ticket, name, value)
             ticket.version += 1
             ticket.updated_at = now

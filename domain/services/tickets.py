@@ -225,7 +225,7 @@ async def create(
                     idempotency_key=scoped_key,
                     external_thread=data.external_thread,
                     # With triage, the classification marks it when it hands the ticket on.
-                    dispatch_pending_since=None if classify else now,
+                    **({} if classify else dispatch.marked(now)),
                     created_at=now,
                     updated_at=now,
                 )
@@ -303,8 +303,10 @@ async def assign(
     now: datetime,
     publisher: Publisher,
     kind: EventKind = EventKind.ASSIGNED,
+    then_dispatch: bool = False,
 ) -> Ticket:
-    """`kind` TRANSFERRED logs a transfer (with its reason as the note)."""
+    """`kind` TRANSFERRED logs a transfer (with its reason as the note). `then_dispatch`: the
+    caller dispatches the ticket once this commits, so the change marks it for that."""
     require_staff(actor, "assign tickets")
     if agent_id is None and group_id is None:
         raise BadUserInput("Give agentId, groupId or both.", field="agentId")
@@ -339,8 +341,8 @@ async def assign(
         if before == after:
             return TicketChange()
         updates: dict[str, object] = {"group_id": new_group, "assignee_id": new_agent}
-        if new_group != ticket.group_id:
-            updates["dispatch_reroute"] = False  # a person's group beats a pending reroute
+        if then_dispatch and new_group is not None:
+            updates |= dispatch.marked_after_move(ticket, now, moves_group=new_group != ticket.group_id)
         return TicketChange(
             updates=updates,
             events=(EventDraft(kind=kind, before=before, after=after, note=note),),

@@ -4,10 +4,40 @@ The models are at the newest level, so they cannot write a row into a table that
 later column: these inserts name only the columns that level has (the NOT NULL ones, whose
 defaults tortoise applies in Python, not in the database)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from tortoise import connections
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as run_migrations
+
+from server.db import migrate, tortoise_config
+
+
+@asynccontextmanager
+async def desk_at_level(url: str, target: str) -> AsyncIterator[None]:
+    """The database at `url` migrated (up or down) to `target`, connected for reading and
+    writing rows as that level holds them. Connections are closed on the way out, also on failure: an open
+    SQLite connection keeps pytest from exiting."""
+    try:
+        await run_migrations(config=tortoise_config(url), target=target)
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(url))
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def upgraded_desk(url: str) -> AsyncIterator[None]:
+    """The database at `url` upgraded the way `helpdesk serve` does, connected to read it."""
+    try:
+        await migrate(url)
+        await Tortoise.init(config=tortoise_config(url))
+        yield
+    finally:
+        await Tortoise.close_connections()
 
 
 async def insert_row(table: str, values: dict[str, Any]) -> int:

@@ -3,58 +3,25 @@ between (or a dispatch that fails) must not leave an urgent ticket unrouted and 
 the change marks the ticket in its own transaction, and the dispatch sweep finishes the job."""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.enums import AssignmentStrategy, Availability, EventKind, Priority, Role, TriageState
 from domain.events import NullPublisher
-from domain.models import Category, Group, GroupMembership, OnCallSchedule, Page, Ticket, TicketEvent, User
-from domain.rules.access import Actor
+from domain.models import Group, GroupMembership, Page, Ticket, TicketEvent, User
 from domain.services import dispatch, escalation, paging, tickets
+from tests.integration.crash_points import (
+    LATER,
+    NOW,
+    admin,
+    corrected_while_dying,
+    create_urgent,
+    on_call_group,
+    process_dies_after_commit,
+)
 from workers.jobs import dispatch_due
-
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-LATER = NOW + dispatch.RESUME_GRACE + timedelta(seconds=1)
-
-
-@contextmanager
-def process_dies_after_commit() -> Iterator[None]:
-    """Within it, dispatch does nothing at all, as if the process died right after commit."""
-    real = dispatch.dispatch
-
-    async def died(**_: Any) -> None:
-        return None
-
-    dispatch.dispatch = died  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        dispatch.dispatch = real  # type: ignore[assignment]
-
-
-async def on_call_group() -> tuple[Group, User]:
-    group = await Group.create(name="Ops", is_default=True)
-    person = await User.create(email="oncall@desk.test", name="On Call", role=Role.AGENT)
-    await OnCallSchedule.create(group=group, participants=[person.id], starts_at=NOW - timedelta(days=1))
-    return group, person
-
-
-async def admin() -> Actor:
-    user = await User.create(email="admin@desk.test", name="Admin", role=Role.ADMIN)
-    return Actor(user_id=user.id, role=Role.ADMIN)
-
-
-async def create_urgent(actor: Actor) -> Ticket:
-    return await tickets.create(
-        actor=actor,
-        data=tickets.NewTicket(subject="Checkout down", description="Every payment fails",
-                               customer_email="c@example.com", priority=Priority.URGENT),
-        now=NOW, publisher=NullPublisher(), classify=False,
-    )
 
 
 async def test_an_urgent_ticket_whose_dispatch_died_is_routed_and_paged_by_the_sweep(database: None) -> None:
@@ -172,23 +139,6 @@ class _NoEncoder:
 
     def encode(self, texts: Any) -> Any:
         raise AssertionError("nothing to classify with, so nothing is encoded")
-
-
-async def corrected_while_dying(actor: Actor) -> tuple[Ticket, Group]:
-    """A MEDIUM ticket in the default group, corrected to a category whose default group is
-    Billing, with the correction's reroute cut short; the ticket and Billing."""
-    billing = await Group.create(name="Billing")
-    invoices = await Category.create(name="Invoices", default_group=billing)
-    ticket = await tickets.create(
-        actor=actor,
-        data=tickets.NewTicket(subject="Invoice wrong", description="Charged twice",
-                               customer_email="c@example.com"),
-        now=NOW, publisher=NullPublisher(), classify=False,
-    )
-    with process_dies_after_commit():
-        await tickets.set_category(actor=actor, ticket_id=ticket.id, category_id=invoices.id,
-                                   expected_version=None, now=NOW, publisher=NullPublisher())
-    return ticket, billing
 
 
 async def test_a_corrected_category_is_rerouted_by_the_sweep_if_its_dispatch_died(database: None) -> None:

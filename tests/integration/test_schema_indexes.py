@@ -5,10 +5,10 @@ rebuild tables without their indexes."""
 
 from tortoise import Tortoise, connections
 from tortoise.fields.relational import RelationalField
-from tortoise.migrations.api import migrate as run_migrations
 
-from server.db import migrate, tortoise_config
+from server.db import migrate
 from tests.backends import Backend
+from tests.integration.old_schema import desk_at_level
 
 
 async def _index_columns(table: str) -> set[tuple[str, ...]]:
@@ -69,15 +69,10 @@ async def test_undoing_0008_keeps_the_tickets_indexes(empty_database: Backend) -
     url = empty_database.database_url
     try:
         await migrate(url)
-        await Tortoise.close_connections()
-        await run_migrations(config=tortoise_config(url), target="models.0007_indexes")
-        await Tortoise.close_connections()
-        await Tortoise.init(config=tortoise_config(url))
-        present = await _index_columns("tickets")
     finally:
-        # Closed here, not by the fixture: Tortoise's connections belong to this context, and
-        # an open SQLite connection keeps pytest from exiting.
         await Tortoise.close_connections()
+    async with desk_at_level(url, "models.0007_indexes"):
+        present = await _index_columns("tickets")
     for columns in [("status", "priority"), ("group_id", "status"), ("assignee_id", "status"),
                     ("created_at",), ("updated_at",), ("sla_due_at",), ("sla_next_alert_at",), ("sla_state",)]:
         assert columns in present
