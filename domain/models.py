@@ -139,6 +139,13 @@ class Category(Model):
         "models.Group", related_name="default_for_categories", null=True, on_delete=fields.SET_NULL
     )
     default_group_id: int | None
+    # Two levels, as agents think of them ("Billing" > "Refunds"): a subcategory's parent is
+    # a top-level category. Rules, policies and the default group of a parent hold for its
+    # subcategories, and the classifier falls back to the parent when the subcategory is unsure.
+    parent: fields.ForeignKeyNullableRelation["Category"] = fields.ForeignKeyField(
+        "models.Category", related_name="subcategories", null=True, on_delete=fields.RESTRICT
+    )
+    parent_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -193,6 +193,7 @@ async def create_category(info: Info, input: CreateCategoryInput) -> Category:
         description=input.description,
         examples=input.examples,
         default_group_id=parse_optional_id(input.default_group_id, "defaultGroupId"),
+        parent_id=parse_optional_id(input.parent_id, "parentId"),
     )
     return Category.from_model(row)
 
@@ -201,12 +202,16 @@ async def update_category(info: Info, input: UpdateCategoryInput) -> Category:
     group: int | None | object = UNSET
     if input.default_group_id is not strawberry.UNSET:
         group = parse_optional_id(input.default_group_id, "defaultGroupId")
+    parent: int | None | object = UNSET
+    if input.parent_id is not strawberry.UNSET:
+        parent = parse_optional_id(input.parent_id, "parentId")
     row = await directory.update_category(
         actor=info.context.require_actor(),
         category_id=parse_id(input.id, "id"),
         name=input.name,
         description=input.description,
         default_group_id=group,
+        parent_id=parent,
     )
     return Category.from_model(row)
 

@@ -109,6 +109,9 @@ class Loaders:
     examples_by_category: DataLoader[int, list[CategoryExample]] = field(
         default_factory=lambda: DataLoader(_children(CategoryExample, "category_id"))
     )
+    subcategories: DataLoader[int, list[Category]] = field(
+        default_factory=lambda: DataLoader(_children(Category, "parent_id", "name"))
+    )
     group_ids_by_user: DataLoader[int, list[int]] = field(
         default_factory=lambda: DataLoader(_groups_of_users)
     )

@@ -110,6 +110,9 @@ class CreateCategoryInput:
     description: str | None = None
     examples: list[str] = strawberry.field(default_factory=list)
     default_group_id: strawberry.ID | None = None
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Makes it a subcategory of this top-level category."
+    )
 
 
 @strawberry.input
@@ -118,6 +121,9 @@ class UpdateCategoryInput:
     name: str | None = None
     description: str | None = None
     default_group_id: strawberry.ID | None = strawberry.UNSET  # type: ignore[assignment]
+    parent_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A top-level category's id, or null to make it top-level."
+    )
 
 
 @strawberry.input

@@ -184,6 +184,7 @@ class Category:
     name: str
     description: str
     default_group_id: strawberry.Private[int | None]
+    parent_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, row: models.Category) -> "Category":
@@ -192,7 +193,20 @@ class Category:
             name=row.name,
             description=row.description,
             default_group_id=row.default_group_id,
+            parent_id=row.parent_id,
         )
+
+    @strawberry.field(description="The top-level category this is a subcategory of.")
+    async def parent(self, info: Info) -> "Category | None":
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.categories.load(self.parent_id)
+        return Category.from_model(row) if row else None
+
+    @strawberry.field(description="Its subcategories, by name.")
+    async def subcategories(self, info: Info) -> list["Category"]:
+        rows = await info.context.loaders.subcategories.load(int(self.id))
+        return [Category.from_model(r) for r in rows]
 
     @strawberry.field(
         permission_classes=[StaffOnly],
@@ -220,6 +234,9 @@ class Classification:
     needs_review: bool = strawberry.field(description="Below the confidence threshold: a person decides.")
     model: str
     reasons: list[str] = strawberry.field(description="Why this priority: learned, then each rule.")
+    rolled_up: bool = strawberry.field(description=(
+        "The category is the parent of subcategories the classifier was unsure between: sure of "
+        "the parent, it set that."))
     category_id: strawberry.Private[int | None]
 
     @classmethod
@@ -230,6 +247,7 @@ class Classification:
             needs_review=verdict.needs_review,
             model=verdict.model,
             reasons=list(verdict.reasons),
+            rolled_up=verdict.rolled_up,
             category_id=verdict.category_id,
         )
 

@@ -26,6 +26,9 @@ class RoutingTicket:
     source: TicketSource
     priority: Priority
     text: str  # subject and description
+    # The category's parent, when the category is a subcategory: a rule for the parent
+    # holds for all of its subcategories.
+    parent_category_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,12 @@ def matched_conditions(rule: RoutingRule, ticket: RoutingTicket) -> tuple[str, .
     disabled rules, so an admin can still preview what a disabled rule would match."""
     held: list[str] = []
     if rule.category_ids:
-        if ticket.category_id not in rule.category_ids:
+        if ticket.category_id in rule.category_ids:
+            held.append("category")
+        elif ticket.parent_category_id is not None and ticket.parent_category_id in rule.category_ids:
+            held.append("parent category")
+        else:
             return None
-        held.append("category")
     if rule.product_ids:
         if ticket.product_id not in rule.product_ids:
             return None

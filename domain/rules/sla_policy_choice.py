@@ -27,6 +27,8 @@ class TicketFacts:
     product_id: int | None = None
     source: TicketSource | None = None
     group_id: int | None = None
+    # A subcategory's parent: a policy for the parent holds for its subcategories.
+    parent_category_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ class PolicyConditions:
     def matches(self, facts: TicketFacts) -> bool:
         checks: tuple[tuple[frozenset[Any] | None, Any], ...] = (
             (self.customer_tiers, facts.customer_tier),
-            (self.category_ids, facts.category_id),
             (self.product_ids, facts.product_id),
             (self.sources, facts.source),
             (self.group_ids, facts.group_id),
         )
-        return all(accepted is None or value in accepted for accepted, value in checks)
+        category_holds = self.category_ids is None or bool(
+            ({facts.category_id, facts.parent_category_id} - {None}) & self.category_ids
+        )
+        return category_holds and all(accepted is None or value in accepted for accepted, value in checks)
 
     @property
     def count(self) -> int:

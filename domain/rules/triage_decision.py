@@ -19,6 +19,10 @@ class Scores:
     category_confidence: float
     priority: Priority | None  # the best priority learned from examples; None: no model
     priority_confidence: float
+    # The best top-level category with subcategories summed into their parents; None: the
+    # same as category_id (no subcategories).
+    family_id: int | None = None
+    family_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class Verdict:
     suggested_priority: Priority
     reasons: tuple[str, ...]
     model: str
+    # The category is a top-level one the desk was sure of where it was not sure of the
+    # subcategory: a person may still pick the subcategory.
+    rolled_up: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +45,7 @@ class Verdict:
             "suggestedPriority": self.suggested_priority.name,
             "reasons": list(self.reasons),
             "model": self.model,
+            "rolledUp": self.rolled_up,
         }
 
     @classmethod
@@ -49,6 +57,7 @@ class Verdict:
             suggested_priority=Priority[data.get("suggestedPriority", Priority.MEDIUM.name)],
             reasons=tuple(data.get("reasons", ())),
             model=str(data.get("model", "")),
+            rolled_up=bool(data.get("rolledUp", False)),
         )
 
 
@@ -61,15 +70,24 @@ def decide(
     rules: Sequence[PriorityRuleSpec],
     model: str,
 ) -> Verdict:
+    """The category when its confidence reaches the threshold; else its parent (the best
+    top-level category) when that one's does; else the best guess, for review."""
     learned = scores.priority if scores.priority_confidence >= threshold else None
     suggestion = suggest_priority(learned=learned, tier=tier, text=text, rules=rules)
+    category_id, confidence, rolled = scores.category_id, scores.category_confidence, False
+    if category_id is None:
+        confidence = 0.0
+    elif (confidence < threshold and scores.family_id is not None and scores.family_id != category_id
+          and scores.family_confidence >= threshold):
+        category_id, confidence, rolled = scores.family_id, scores.family_confidence, True
     return Verdict(
-        category_id=scores.category_id,
-        confidence=scores.category_confidence if scores.category_id is not None else 0.0,
-        needs_review=scores.category_id is not None and scores.category_confidence < threshold,
+        category_id=category_id,
+        confidence=confidence,
+        needs_review=category_id is not None and confidence < threshold,
         suggested_priority=suggestion.priority,
         reasons=suggestion.reasons,
         model=model,
+        rolled_up=rolled,
     )
 
 
@@ -79,4 +97,6 @@ def event_note(verdict: Verdict, category_name: str | None) -> str:
         return f"priority suggested: {verdict.suggested_priority.name}"
     if verdict.needs_review:
         return f"needs review: best guess {category_name}, {verdict.confidence:.2f}"
+    if verdict.rolled_up:
+        return f"classified as {category_name} (subcategory unsure), {verdict.confidence:.2f}"
     return f"classified as {category_name}, {verdict.confidence:.2f}"

@@ -235,6 +235,7 @@ async def create_category(
     description: str | None,
     examples: list[str],
     default_group_id: int | None,
+    parent_id: int | None = None,
 ) -> Category:
     require_manager(actor, "create categories")
     clean = validation.text(name, field="name", max_length=validation.NAME_MAX)
@@ -243,8 +244,11 @@ async def create_category(
         await _get(Group, default_group_id, "defaultGroupId")
     try:
         async with in_transaction():
+            if parent_id is not None:
+                await _top_level_parent(parent_id)
             category = await Category.create(
-                name=clean, description=description or "", default_group_id=default_group_id
+                name=clean, description=description or "", default_group_id=default_group_id,
+                parent_id=parent_id,
             )
             await CategoryExample.bulk_create(
                 [CategoryExample(category_id=category.id, text=t) for t in texts]
@@ -263,7 +267,9 @@ async def update_category(
     name: str | None,
     description: str | None,
     default_group_id: int | None | object = UNSET,
+    parent_id: int | None | object = UNSET,
 ) -> Category:
+    """`parent_id` None makes the category top-level again; UNSET leaves it."""
     require_manager(actor, "edit categories")
     category = await _get(Category, category_id, "categoryId")
     if name is not None:
@@ -276,10 +282,41 @@ async def update_category(
             await _get(Group, default_group_id, "defaultGroupId")
         category.default_group_id = default_group_id
     try:
-        await category.save()
+        async with in_transaction():
+            if parent_id is not UNSET and parent_id != category.parent_id:
+                await _set_parent(category, parent_id)
+            await category.save()
     except IntegrityError:
         raise Conflict("A category with that name exists.", field="name") from None
     return category
+
+
+async def _top_level_parent(parent_id: int) -> Category:
+    """The parent a subcategory may have: an existing top-level category. Locked, so that
+    it cannot become a subcategory itself while this one is written under it."""
+    parent = await Category.filter(id=parent_id).select_for_update().first()
+    if parent is None:
+        raise BadUserInput("No category with that id.", field="parentId")
+    if parent.parent_id is not None:
+        raise BadUserInput("Categories have two levels: a subcategory's parent must be a top-level "
+                           "category.", field="parentId")
+    return parent
+
+
+async def _set_parent(category: Category, parent_id: object) -> None:
+    if parent_id is not None:
+        assert isinstance(parent_id, int)
+        if parent_id == category.id:
+            raise BadUserInput("A category cannot be its own parent.", field="parentId")
+        # Its own row locked first: a subcategory created under it meanwhile (which locks it
+        # as the parent) either is seen below or waits until this one has a parent.
+        await Category.filter(id=category.id).select_for_update().first()
+        await _top_level_parent(parent_id)
+        if await Category.exists(parent_id=category.id):
+            raise BadUserInput("This category has subcategories, so it stays top-level.", field="parentId")
+    category.parent_id = parent_id  # type: ignore[assignment]
+    # Retrained: the classifier rolls subcategories up into their parents.
+    await bump_generation()
 
 
 async def add_category_examples(*, actor: Actor, category_id: int, examples: list[str]) -> Category:

@@ -61,8 +61,14 @@ def rule_spec(row: RoutingRule) -> routing.RoutingRule:
 async def decide_route(ticket: Ticket) -> routing.RouteDecision:
     """Explicit rules first; then the category's default group; then the desk's default."""
     customer = await Customer.get(id=ticket.customer_id)
+    category = await Category.get_or_none(id=ticket.category_id) if ticket.category_id is not None else None
+    parent = (
+        await Category.get_or_none(id=category.parent_id)
+        if category is not None and category.parent_id is not None else None
+    )
     subject = routing.RoutingTicket(
         category_id=ticket.category_id,
+        parent_category_id=parent.id if parent is not None else None,
         product_id=ticket.product_id,
         customer_tier=customer.tier,
         organisation=customer.organisation,
@@ -74,12 +80,12 @@ async def decide_route(ticket: Ticket) -> routing.RouteDecision:
     decision = routing.route(subject, rules, None)
     if decision.group_id is not None:
         return decision
-    if ticket.category_id is not None:
-        category = await Category.get_or_none(id=ticket.category_id)
-        if category is not None and category.default_group_id is not None:
+    # A subcategory without a default group of its own takes its parent's.
+    for source in (category, parent):
+        if source is not None and source.default_group_id is not None:
             return routing.RouteDecision(
-                group_id=category.default_group_id, rule_id=None, rule_name=None,
-                reason=f"no rule matched: default group of category {category.name}",
+                group_id=source.default_group_id, rule_id=None, rule_name=None,
+                reason=f"no rule matched: default group of category {source.name}",
                 set_priority=decision.set_priority, tags=decision.tags,
             )
     default = await Group.filter(is_default=True).order_by("id").first()
@@ -314,12 +320,16 @@ async def assign_in_group(*, ticket_id: int, now: datetime, publisher: Publisher
 
 async def _required_skills(ticket: Ticket) -> frozenset[str]:
     """Skills are named after categories and products: an agent with skill "billing" takes
-    tickets of the category or product called Billing."""
+    tickets of the category or product called Billing, and of its subcategories (an agent
+    with the subcategory's skill as well covers more, and is preferred)."""
     names: set[str] = set()
     if ticket.category_id is not None:
         category = await Category.get_or_none(id=ticket.category_id)
         if category is not None:
             names.add(category.name.strip().lower())
+            parent = await Category.get_or_none(id=category.parent_id) if category.parent_id else None
+            if parent is not None:
+                names.add(parent.name.strip().lower())
     if ticket.product_id is not None:
         from domain.models import Product
 

@@ -3,12 +3,12 @@ recording each alert once. Called inside the transaction of every ticket change 
 timer job; the clock itself is pure (domain/rules/sla_clock.py)."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.enums import CustomerTier, EventKind, Priority, TicketStatus, WaitReason
 from domain.models import BusinessCalendar as CalendarRow
-from domain.models import Customer, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
+from domain.models import Category, Customer, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
 from domain.rules.calendar import BusinessCalendar
 from domain.rules.sla_clock import (
     Segment,
@@ -34,6 +34,8 @@ class PolicyBook:
     rows: tuple[PolicyRow, ...]
     terms: Mapping[int, SlaTerms]
     policies: Mapping[int, SlaPolicy]
+    # Each subcategory's parent: conditions on a category hold for its subcategories.
+    category_parents: Mapping[int, int] = field(default_factory=dict)
 
     def for_ticket(self, facts: TicketFacts) -> tuple[dict[Priority, SlaTerms], dict[Priority, SlaPolicy]]:
         chosen = choose_policies_by_priority(self.rows, facts=facts)
@@ -76,13 +78,19 @@ async def load_policy_book() -> PolicyBook:
         ),
         terms={p.id: terms_of(p, calendars.get(p.calendar_id) if p.calendar_id else None) for p in policies},
         policies={p.id: p for p in policies},
+        category_parents=dict(
+            await Category.filter(parent_id__isnull=False).values_list("id", "parent_id")  # type: ignore[arg-type]
+        ),
     )
 
 
-def facts_of(ticket: Ticket, tier: CustomerTier | None) -> TicketFacts:
+def facts_of(ticket: Ticket, tier: CustomerTier | None, category_parents: Mapping[int, int]) -> TicketFacts:
     return TicketFacts(
         customer_tier=tier,
         category_id=ticket.category_id,
+        parent_category_id=(
+            category_parents.get(ticket.category_id) if ticket.category_id is not None else None
+        ),
         product_id=ticket.product_id,
         source=ticket.source,
         group_id=ticket.group_id,
@@ -140,7 +148,7 @@ def evaluate(
     book: PolicyBook,
     now: datetime,
 ) -> SlaView:
-    terms, policies = book.for_ticket(facts_of(ticket, tier))
+    terms, policies = book.for_ticket(facts_of(ticket, tier, book.category_parents))
     current = Priority(ticket.priority)
     if current not in terms:
         return SlaView(status=None, policy=None, terms=terms)

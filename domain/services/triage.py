@@ -36,12 +36,14 @@ def ticket_text(subject: str, description: str) -> str:
 
 
 def _scores(scored: Scored) -> Scores:
-    category, priority = scored.category, scored.priority
+    category, priority, family = scored.category, scored.priority, scored.category_family
     return Scores(
         category_id=int(category.label) if category is not None else None,
         category_confidence=category.confidence if category is not None else 0.0,
         priority=Priority[priority.label] if priority is not None else None,
         priority_confidence=priority.confidence if priority is not None else 0.0,
+        family_id=int(family.label) if family is not None else None,
+        family_confidence=family.confidence if family is not None else 0.0,
     )
 
 

@@ -8,15 +8,15 @@ process and worker notices on its next classification and retrains, with no mess
 """
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from tortoise.expressions import F
 from tortoise.models import Model
 
 from domain.enums import Priority
-from domain.models import CategoryExample, PriorityExample, TriageGeneration
+from domain.models import Category, CategoryExample, PriorityExample, TriageGeneration
 from domain.triage.classifier import Prediction, TriageClassifier
 from domain.triage.embedder import DIMENSION, TextEncoder, Vector
 
@@ -44,6 +44,8 @@ class TrainedModels:
     generation: int
     categories: TriageClassifier | None  # None: fewer than two categories have examples
     priorities: TriageClassifier | None  # None: fewer than two priorities have examples
+    # Each subcategory's parent, as category id strings (the category labels).
+    category_families: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def model_name(self) -> str:
@@ -57,6 +59,9 @@ class Scored:
 
     category: Prediction | None
     priority: Prediction | None
+    # The best top-level category, subcategories summed into their parents; the same as
+    # `category` when there are no subcategories.
+    category_family: Prediction | None = None
 
 
 class TriageModels:
@@ -83,9 +88,11 @@ class TriageModels:
             if self._trained is not None and self._trained.generation == generation:
                 return self._trained
             encoder = await self.encoder()
+            parents = await Category.filter(parent_id__isnull=False).values_list("id", "parent_id")
+            families = {str(child): str(parent) for child, parent in parents}
             categories = await _train(encoder, CategoryExample, "category_id")
             priorities = await _train(encoder, PriorityExample, "priority")
-            self._trained = TrainedModels(generation, categories, priorities)
+            self._trained = TrainedModels(generation, categories, priorities, families)
             return self._trained
 
     async def score(self, texts: Sequence[str]) -> tuple[TrainedModels, list[Scored]]:
@@ -97,10 +104,14 @@ class TriageModels:
         vectors = await asyncio.to_thread(encoder.encode, list(texts))
 
         def predict() -> list[Scored]:
-            categories = trained.categories.classify_vectors(texts, vectors) if trained.categories else None
+            categories, families = (
+                trained.categories.classify_with_families(texts, vectors, trained.category_families)
+                if trained.categories else (None, None)
+            )
             priorities = trained.priorities.classify_vectors(texts, vectors) if trained.priorities else None
             return [
-                Scored(categories[i] if categories else None, priorities[i] if priorities else None)
+                Scored(categories[i] if categories else None, priorities[i] if priorities else None,
+                       families[i] if families else None)
                 for i in range(len(texts))
             ]
 

@@ -8,13 +8,14 @@ ten and a routing threshold trades coverage for accuracy predictably.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from domain.triage.calibration import fit_combination, softmax
 from domain.triage.embedder import TextEncoder, Vector
+from domain.triage.families import rolled_up
 from domain.triage.features import FeatureConfig
 from domain.triage.scorer import LabelIds, Parts, Scorer, ScorerConfig, Scores
 from domain.triage.splits import fold_ids
@@ -196,15 +197,31 @@ class TriageClassifier:
         parts = self._scorer.parts(list(texts), np.asarray(vectors, dtype=np.float32))
         return softmax(parts.combined(self.knn_weight), self.temperature)
 
+    def classify_with_families(
+        self, texts: Sequence[str], vectors: Vector, family_of: Mapping[str, str]
+    ) -> tuple[list[Prediction], list[Prediction]]:
+        """Each text's label and its family (`families.rolled_up`), from one scoring."""
+        _check_vectors(vectors, len(texts), self._dimension)
+        if not texts:
+            return [], []
+        probabilities = self.probabilities(texts, vectors)
+        families, summed = rolled_up(probabilities, self.labels, family_of)
+        return self._predictions(probabilities), predictions_of(summed, families)
+
     def _predictions(self, probabilities: Scores) -> list[Prediction]:
-        size = min(RANKING_SIZE, len(self.labels))
-        # A stable sort on the negated row keeps label order among equal probabilities.
-        order = np.argsort(-probabilities, axis=1, kind="stable")[:, :size]
-        predictions = []
-        for row, top in zip(probabilities, order, strict=True):
-            ranking = tuple((self.labels[j], float(row[j])) for j in top)
-            predictions.append(Prediction(ranking[0][0], ranking[0][1], ranking))
-        return predictions
+        return predictions_of(probabilities, self.labels)
+
+
+def predictions_of(probabilities: Scores, labels: Sequence[str]) -> list[Prediction]:
+    """Each row's best label and ranking; columns of `probabilities` are `labels`."""
+    size = min(RANKING_SIZE, len(labels))
+    # A stable sort on the negated row keeps label order among equal probabilities.
+    order = np.argsort(-probabilities, axis=1, kind="stable")[:, :size]
+    predictions = []
+    for row, top in zip(probabilities, order, strict=True):
+        ranking = tuple((labels[j], float(row[j])) for j in top)
+        predictions.append(Prediction(ranking[0][0], ranking[0][1], ranking))
+    return predictions
 
 
 def _check_vectors(vectors: Vector, count: int, dimension: int | None) -> None:

@@ -84,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--train", metavar="CSV", help="train on this file, test on CSV")
     command.add_argument("--text-column", default="text")
     command.add_argument("--label-column", default="label")
+    command.add_argument(
+        "--parent-column", metavar="COLUMN",
+        help="the label column holds subcategories and COLUMN each one's parent category: train "
+             "on the subcategories, report on the parents (each the sum of its subcategories, as "
+             "the desk routes)",
+    )
     scheme = command.add_mutually_exclusive_group()
     scheme.add_argument(
         "--folds", type=_at_least(2), help=f"cross-validation folds (default {DEFAULT_FOLDS})"
@@ -127,6 +133,10 @@ def _run(args: argparse.Namespace) -> int:
 
     texts = (train.texts if train else []) + test.texts
     labels = (train.labels if train else []) + test.labels
+    family_of = (
+        _families(labels, (train.parents if train else []) + test.parents)
+        if args.parent_column else None
+    )
     splits, scheme = _splits(args, labels, len(train.texts) if train else None)
     # A bar on stderr only where a person watches; it would garble captured output.
     progress = sys.stderr.isatty()
@@ -137,16 +147,19 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     vectors = encode_with_progress(encoder, texts, progress=progress)
     embed_s = time.perf_counter() - started
-    outcome = run_splits(texts, labels, vectors, splits, encoder=encoder, progress=progress)
+    outcome = run_splits(texts, labels, vectors, splits, encoder=encoder, progress=progress,
+                         family_of=family_of)
 
     data = {
         "csv": args.csv,
         "train": args.train,
         "text_column": args.text_column,
         "label_column": args.label_column,
+        "parent_column": args.parent_column,
         "rows": len(texts),
         "skipped_rows": test.skipped + (train.skipped if train else 0),
         "labels": len(set(labels)),
+        "parents": len(set(family_of.values())) if family_of is not None else None,
         "summary": _data_summary(args, test, train),
     }
     train_s = sum(outcome.train_seconds)
@@ -171,10 +184,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _read(path: str, args: argparse.Namespace) -> LabelledTexts:
-    data = read_labelled_csv(path, args.text_column, args.label_column, args.limit)
+    data = read_labelled_csv(path, args.text_column, args.label_column, args.limit, args.parent_column)
     if not data.texts:
         raise DataError(f"{path}: no row has both a {args.text_column!r} and a {args.label_column!r}")
     return data
+
+
+def _families(labels: Sequence[str], parents: Sequence[str]) -> dict[str, str]:
+    """Each label's parent; a label given two parents is an error in the data."""
+    family_of: dict[str, str] = {}
+    for label, parent in zip(labels, parents, strict=True):
+        if family_of.setdefault(label, parent) != parent:
+            raise DataError(f"label {label!r} has two parents: {family_of[label]!r} and {parent!r}")
+    return family_of
 
 
 def _splits(
@@ -210,7 +232,11 @@ def _data_summary(args: argparse.Namespace, test: LabelledTexts, train: Labelled
         parts = [one(args.csv, test)]
     else:
         parts = [f"train {one(args.train, train)}", f"test {one(args.csv, test)}"]
-    return "; ".join(parts) + f" (column {args.label_column!r})"
+    columns = f"column {args.label_column!r}"
+    if args.parent_column:
+        columns = (f"trained on column {args.label_column!r}, "
+                   f"reported on its parents in {args.parent_column!r}")
+    return "; ".join(parts) + f" ({columns})"
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ reuses the vectors it stores for its examples.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +42,17 @@ def run_splits(
     encoder: TextEncoder,
     config: TrainingConfig | None = None,
     progress: bool = False,
+    family_of: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Trains on each split's first indices and predicts its second ones.
 
     The tested indices of the splits must not overlap; a text tested by none is left out.
+    With `family_of` (each label's parent), the outcome is about the parents: the predicted
+    parent sums the probabilities of its labels, as the desk does with subcategories.
     """
+    def truth(i: int) -> str:
+        return family_of.get(labels[i], labels[i]) if family_of is not None else labels[i]
+
     tested: dict[int, tuple[str, float]] = {}
     split_accuracies: list[float] = []
     train_seconds: list[float] = []
@@ -66,18 +72,22 @@ def run_splits(
         )
         train_seconds.append(time.perf_counter() - started)
         started = time.perf_counter()
-        predictions = classifier.classify_vectors([texts[i] for i in test], vectors[test])
+        test_texts = [texts[i] for i in test]
+        if family_of is None:
+            predictions = classifier.classify_vectors(test_texts, vectors[test])
+        else:
+            _, predictions = classifier.classify_with_families(test_texts, vectors[test], family_of)
         predict_seconds += time.perf_counter() - started
         for i, prediction in zip(test, predictions, strict=True):
             tested[int(i)] = (prediction.label, prediction.confidence)
-        right = [labels[i] == p.label for i, p in zip(test, predictions, strict=True)]
+        right = [truth(i) == p.label for i, p in zip(test, predictions, strict=True)]
         split_accuracies.append(float(np.mean(right)) if right else 0.0)
         temperatures.append(classifier.temperature)
         knn_weights.append(classifier.knn_weight)
         model_name = classifier.model_name
     order = sorted(tested)
     return Outcome(
-        truth=[labels[i] for i in order],
+        truth=[truth(i) for i in order],
         predicted=[tested[i][0] for i in order],
         confidence=[tested[i][1] for i in order],
         split_accuracies=split_accuracies,

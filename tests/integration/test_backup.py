@@ -127,6 +127,12 @@ def build_rich_desk(gql: GraphQL, admin: str, base_url: str) -> None:
             }
         },
     )
+    # A subcategory whose parent was made after it: restoring must not need parents first.
+    create_category = "mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }"
+    child = mutate(create_category, {"i": {"name": "Backup refunds"}})["createCategory"]["id"]
+    parent = mutate(create_category, {"i": {"name": "Backup billing"}})["createCategory"]["id"]
+    mutate("mutation($i: UpdateCategoryInput!) { updateCategory(input: $i) { id } }",
+           {"i": {"id": child, "parentId": parent}})
     group = mutate(
         "mutation($i: CreateGroupInput!) { createGroup(input: $i) { id } }", {"i": {"name": "Backup on call"}}
     )["createGroup"]["id"]

@@ -33,6 +33,12 @@ def rule(rule_id: int = 1, position: int = 1, **kwargs: Any) -> RoutingRule:
         ({"category_ids": frozenset({10, 11})}, TICKET, ("category",)),
         ({"category_ids": frozenset({11})}, TICKET, None),
         ({"category_ids": frozenset({11})}, replace(TICKET, category_id=None), None),
+        # a rule for a parent category holds for its subcategories, and says so
+        ({"category_ids": frozenset({3})}, replace(TICKET, parent_category_id=3), ("parent category",)),
+        ({"category_ids": frozenset({10, 3})}, replace(TICKET, parent_category_id=3), ("category",)),
+        ({"category_ids": frozenset({4})}, replace(TICKET, parent_category_id=3), None),
+        # a rule for a subcategory does not take its parent's tickets
+        ({"category_ids": frozenset({10})}, replace(TICKET, category_id=3), None),
         ({"product_ids": frozenset({20})}, TICKET, ("product",)),
         ({"product_ids": frozenset({20})}, replace(TICKET, product_id=None), None),
         ({"customer_tiers": frozenset({T.VIP, T.PREMIUM})}, TICKET, ("customer tier VIP",)),

@@ -133,3 +133,40 @@ def test_bad_input_exits_2_with_a_message(
 def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "/nonexistent/tickets.csv")
     assert code == 2 and "no such file" in err
+
+
+@pytest.fixture
+def subcategories_csv(tmp_path: Path) -> Path:
+    """Each queue of ROWS split into two subcategories of four texts."""
+    path = tmp_path / "subcategories.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["body", "subcategory", "queue"])
+        for label, texts in ROWS.items():
+            writer.writerows([text, f"{label}-{i // 4}", label] for i, text in enumerate(texts))
+    return path
+
+
+def test_subcategories_are_reported_on_their_parents(
+    subcategories_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, str(subcategories_csv), "--text-column", "body", "--label-column", "subcategory",
+        "--parent-column", "queue", "--folds", "4", "--json",
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["data"]["labels"] == 6 and result["data"]["parents"] == 3
+    assert {row["label"] for row in result["per_class"]} == set(ROWS)
+    assert sum(map(sum, result["confusion"]["matrix"])) == 24
+    assert result["accuracy"] >= 0.75
+    assert "reported on its parents in 'queue'" in result["data"]["summary"]
+
+
+def test_a_subcategory_with_two_parents_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "clash.csv"
+    path.write_text("text,label,parent\nrefund me,refund,billing\nrefund please,refund,account\n"
+                    "app crashes,crash,technical\n")
+    code, out, err = run(capsys, str(path), "--parent-column", "parent", "--folds", "2")
+    assert code == 2 and out == ""
+    assert "label 'refund' has two parents: 'billing' and 'account'" in err

@@ -1,0 +1,141 @@
+"""Subcategories through the running server: two levels of categories, the classifier
+falling back to the parent when it cannot tell the subcategories apart, and rules, default
+groups and policies of a parent holding for its subcategories.
+
+The module runs its own desk with triage on: the classifier learns from every category in
+the database, so it must not see the categories other tests make."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.api.desk import Desk, build_desk
+from tests.api.own_desk import own_desk, wait_for
+from tests.api.triage_examples import ACCESS
+from tests.backends import Backend
+from tests.gql import GraphQL
+
+THRESHOLD = 0.6
+MONEY = [
+    "I was charged twice for my subscription this month",
+    "Please give me my money back for the double payment",
+    "My card was billed the wrong amount",
+    "I want a refund for last month's charge",
+    "There is a charge on my statement I do not recognise",
+    "The renewal took money from my account twice",
+]
+CREATE = "mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }"
+UPDATE = "mutation($i: UpdateCategoryInput!) { updateCategory(input: $i) { id parent { id } } }"
+TICKET = """query($id: ID!) { ticket(id: $id) {
+  category { id name } group { id } needsReview
+  classification { category { name } confidence needsReview rolledUp }
+  events { kind note } } }"""
+
+
+@dataclass
+class SubcategoryDesk:
+    gql: GraphQL
+    desk: Desk
+    admin: str
+    ids: dict[str, str]  # category name -> id
+
+
+@pytest.fixture(scope="module")
+def sub_desk(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[SubcategoryDesk]:
+    with own_desk(tmp_path_factory.mktemp("subcategories"), {"HELPDESK_TRIAGE_THRESHOLD": str(THRESHOLD)}) as desks:
+        gql, admin = desks[0].gql, desks[0].admin
+        desk = build_desk(gql, admin)
+        ids: dict[str, str] = {}
+
+        def category(name: str, **extra: Any) -> None:
+            ids[name] = gql.ok(CREATE, {"i": {"name": name, **extra}}, admin)["createCategory"]["id"]
+
+        category("Billing", defaultGroupId=desk.group_id)
+        # Two subcategories no example tells apart: the classifier can only be sure of Billing.
+        category("Refunds", parentId=ids["Billing"], examples=MONEY)
+        category("Charges", parentId=ids["Billing"], examples=MONEY)
+        category("Access", defaultGroupId=desk.other_group_id, examples=ACCESS)
+        yield SubcategoryDesk(gql, desk, admin, ids)
+
+
+def create_ticket(s: SubcategoryDesk, subject: str, description: str, **extra: Any) -> str:
+    assert s.desk.other_customer is not None
+    return str(s.gql.ok(
+        "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
+        {"i": {"subject": subject, "description": description, "customerId": s.desk.other_customer.id, **extra}},
+        s.admin,
+    )["createTicket"]["id"])
+
+
+def routed(s: SubcategoryDesk, ticket_id: str) -> dict[str, Any]:
+    def probe() -> dict[str, Any] | None:
+        ticket: dict[str, Any] = s.gql.ok(TICKET, {"id": ticket_id}, s.admin)["ticket"]
+        return ticket if ticket["group"] is not None and ticket["classification"] is not None else None
+
+    return wait_for(probe, f"ticket {ticket_id} to be classified and routed", timeout=180)
+
+
+def test_categories_nest_two_levels(sub_desk: SubcategoryDesk) -> None:
+    s, ids = sub_desk, sub_desk.ids
+    listed = {c["name"]: c for c in s.gql.ok(
+        "query { categories { name parent { name } subcategories { name } } }", None, s.admin)["categories"]}
+    assert listed["Billing"]["parent"] is None
+    assert [c["name"] for c in listed["Billing"]["subcategories"]] == ["Charges", "Refunds"]
+    assert listed["Refunds"]["parent"] == {"name": "Billing"} and listed["Refunds"]["subcategories"] == []
+
+    def refused(query: str, data: dict[str, Any], message: str) -> None:
+        error = s.gql.error(query, {"i": data}, s.admin).errors[0]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "parentId"}
+        assert message in error["message"], error["message"]
+
+    refused(CREATE, {"name": "Deep", "parentId": ids["Refunds"]}, "two levels")
+    refused(CREATE, {"name": "Orphan", "parentId": "999999"}, "No category")
+    refused(UPDATE, {"id": ids["Billing"], "parentId": ids["Access"]}, "has subcategories")
+    refused(UPDATE, {"id": ids["Access"], "parentId": ids["Access"]}, "its own parent")
+    names = [c["name"] for c in s.gql.ok("query { categories { name } }", None, s.admin)["categories"]]
+    assert "Deep" not in names and "Orphan" not in names  # nothing half-written
+
+    # A subcategory can be made top-level and moved back.
+    assert s.gql.ok(UPDATE, {"i": {"id": ids["Charges"], "parentId": None}}, s.admin)["updateCategory"]["parent"] is None
+    moved = s.gql.ok(UPDATE, {"i": {"id": ids["Charges"], "parentId": ids["Billing"]}}, s.admin)["updateCategory"]
+    assert moved["parent"] == {"id": ids["Billing"]}
+
+
+def test_unsure_between_subcategories_the_parent_is_set_and_routes(sub_desk: SubcategoryDesk) -> None:
+    s = sub_desk
+    preview = s.gql.ok("query($t: String!) { classify(text: $t) { category { name } confidence needsReview "
+                       "rolledUp } }", {"t": "I was charged twice and want my money back"}, s.admin)["classify"]
+    assert preview["category"]["name"] == "Billing" and preview["rolledUp"] is True
+    assert preview["confidence"] >= THRESHOLD and preview["needsReview"] is False
+
+    ticket_id = create_ticket(s, "Double charge", "You billed my card twice this month, I want the money back")
+    ticket = routed(s, ticket_id)
+    assert ticket["category"]["name"] == "Billing" and not ticket["needsReview"]
+    assert ticket["classification"]["rolledUp"] is True
+    assert ticket["group"]["id"] == s.desk.group_id  # Billing's default group
+    notes = [e["note"] for e in ticket["events"] if e["kind"] == "CLASSIFIED"]
+    assert notes == [f"classified as Billing (subcategory unsure), {ticket['classification']['confidence']:.2f}"]
+
+    # A text the classifier is sure of keeps its own category.
+    sure = routed(s, create_ticket(s, "Locked out", "I cannot log in, the password reset email never arrives"))
+    assert sure["category"]["name"] == "Access" and sure["classification"]["rolledUp"] is False
+
+
+def test_a_subcategory_takes_its_parents_default_group_and_rules(sub_desk: SubcategoryDesk) -> None:
+    s = sub_desk
+    # Refunds has no default group of its own: Billing's.
+    first = routed(s, create_ticket(s, "Refund", "Please refund my last invoice", categoryId=s.ids["Refunds"]))
+    assert first["category"]["name"] == "Refunds" and first["group"]["id"] == s.desk.group_id
+
+    upsert = "mutation($i: RoutingRuleInput!) { upsertRoutingRule(input: $i) { id } }"
+    rule = {"name": "billing to the other group", "groupId": s.desk.other_group_id, "categoryIds": [s.ids["Billing"]]}
+    rule_id = s.gql.ok(upsert, {"i": rule}, s.admin)["upsertRoutingRule"]["id"]
+    try:
+        second = routed(s, create_ticket(s, "Refund", "Please refund my last invoice", categoryId=s.ids["Refunds"]))
+        assert second["group"]["id"] == s.desk.other_group_id
+        assigned = [e["note"] for e in second["events"] if e["kind"] == "ASSIGNED"]
+        assert any("parent category" in (note or "") for note in assigned), assigned
+    finally:
+        s.gql.ok(upsert, {"i": {**rule, "id": rule_id, "enabled": False}}, s.admin)
