@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 from functools import partial
 
 import strawberry
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from domain.enums import Priority, TicketStatus, WaitReason
 from domain.errors import BadUserInput, DomainError
+from domain.models import Category as CategoryModel
 from domain.models import Ticket as TicketModel
 from domain.models import TicketEvent
 from domain.rules import validation
@@ -52,7 +53,9 @@ def _apply_filter(query: QuerySet[TicketModel], f: TicketFilter) -> QuerySet[Tic
     if (product := parse_optional_id(f.product_id, "filter.productId")) is not None:
         query = query.filter(product_id=product)
     if (category := parse_optional_id(f.category_id, "filter.categoryId")) is not None:
-        query = query.filter(category_id=category)
+        # A parent category's tickets include its subcategories'.
+        subcategories = Subquery(CategoryModel.filter(parent_id=category).values("id"))
+        query = query.filter(Q(category_id=category) | Q(category_id__in=subcategories))
     if f.sla_state:
         query = query.filter(sla_state__in=[s.value for s in f.sla_state])
     if f.needs_review is not None:

@@ -19,7 +19,9 @@ class TicketFilter:
     unassigned: bool | None = None
     customer_id: strawberry.ID | None = None
     product_id: strawberry.ID | None = None
-    category_id: strawberry.ID | None = None
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A parent category takes in its subcategories' tickets."
+    )
     text: str | None = strawberry.field(
         default=None, description="Matches the key, the subject or the description."
     )

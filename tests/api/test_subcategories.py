@@ -139,3 +139,19 @@ def test_a_subcategory_takes_its_parents_default_group_and_rules(sub_desk: Subca
         assert any("parent category" in (note or "") for note in assigned), assigned
     finally:
         s.gql.ok(upsert, {"i": {**rule, "id": rule_id, "enabled": False}}, s.admin)
+
+
+def test_a_parents_ticket_list_takes_in_its_subcategories(sub_desk: SubcategoryDesk) -> None:
+    s = sub_desk
+    refund = create_ticket(s, "Refund", "Refund my invoice please", categoryId=s.ids["Refunds"])
+    billing = create_ticket(s, "Invoice", "Where is my invoice", categoryId=s.ids["Billing"])
+    access = create_ticket(s, "Login", "Cannot log in", categoryId=s.ids["Access"])
+
+    def listed(category: str) -> set[str]:
+        nodes = s.gql.ok("query($c: ID!) { tickets(filter: {categoryId: $c}, first: 100) { nodes { id } } }",
+                         {"c": s.ids[category]}, s.admin)["tickets"]["nodes"]
+        return {n["id"] for n in nodes}
+
+    assert {refund, billing} <= listed("Billing") and access not in listed("Billing")
+    assert refund in listed("Refunds") and billing not in listed("Refunds")
+
