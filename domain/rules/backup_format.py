@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -345,16 +345,22 @@ def check_migrations(backup: list[str], known: list[str]) -> None:
         raise BackupFormatError(f"the backup's migrations {backup} are not a prefix of {known}")
 
 
-def read_rows(entry: TableEntry, data: bytes) -> list[dict[str, JsonValue]]:
-    """The records of one table member, checked against the manifest's count and columns."""
-    rows: list[dict[str, JsonValue]] = []
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    else:
-        if data:
-            raise BackupFormatError(f"{entry.member} does not end with a newline (cut short?)")
+def split_lines(member: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a member read in chunks, without their newlines. Every record ends with
+    one, so bytes after the last newline mean the member was cut short."""
+    rest = b""
+    for chunk in chunks:
+        *lines, rest = (rest + chunk).split(b"\n")
+        yield from lines
+    if rest:
+        raise BackupFormatError(f"{member} does not end with a newline (cut short?)")
+
+
+def iter_rows(entry: TableEntry, lines: Iterable[bytes]) -> Iterator[dict[str, JsonValue]]:
+    """The records of one table member, one at a time, checked against the manifest's
+    columns; the count is checked when the last one has been read."""
     columns = set(entry.columns)
+    count = 0
     for number, line in enumerate(lines, start=1):
         try:
             record = json.loads(line)
@@ -362,7 +368,12 @@ def read_rows(entry: TableEntry, data: bytes) -> list[dict[str, JsonValue]]:
             raise BackupFormatError(f"{entry.member} line {number} is not JSON") from error
         if not isinstance(record, dict) or set(record) != columns:
             raise BackupFormatError(f"{entry.member} line {number} does not have the listed columns")
-        rows.append(record)
-    if len(rows) != entry.rows:
-        raise BackupFormatError(f"{entry.member} holds {len(rows)} rows, the manifest says {entry.rows}")
-    return rows
+        count += 1
+        yield record
+    if count != entry.rows:
+        raise BackupFormatError(f"{entry.member} holds {count} rows, the manifest says {entry.rows}")
+
+
+def read_rows(entry: TableEntry, data: bytes) -> list[dict[str, JsonValue]]:
+    """The records of one table member held in memory whole."""
+    return list(iter_rows(entry, split_lines(entry.member, [data])))

@@ -12,7 +12,9 @@ import pkgutil
 import re
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+import zlib
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -44,8 +46,9 @@ from domain.rules.backup_format import (
     decode,
     encode,
     encode_row,
+    iter_rows,
     parse_manifest,
-    read_rows,
+    split_lines,
     table_member,
 )
 from domain.services.attachments import content_path, place_content
@@ -53,6 +56,9 @@ from domain.services.attachments import content_path, place_content
 APP = "models"
 MIGRATIONS_TABLE = "tortoise_migrations"
 BATCH = 1000
+# Members are read in chunks of this size: memory holds a chunk and a batch of rows, never
+# a whole table.
+CHUNK = 1 << 20
 
 # Models deliberately left out of a backup, each with the reason. Nothing is, today: every
 # table holds desk data (even the outbox and webhook deliveries, whose unsent rows are work
@@ -393,12 +399,22 @@ def _open(path: Path) -> zipfile.ZipFile:
 MANIFEST_MAX_BYTES = 64 << 20
 
 
+@contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """A damaged member (zlib and CRC errors surface as BadZipFile or zlib.error) is a
+    BackupFormatError naming it."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as error:
+        raise BackupFormatError(f"member {name} cannot be read ({error})") from error
+
+
 def _read_member(archive: zipfile.ZipFile, name: str, expected: MemberEntry | None = None) -> bytes:
     """A member's bytes, never more than the manifest gives it (the manifest itself: up to
     MANIFEST_MAX_BYTES): a member bigger than its entry, a zip bomb among them, is refused
     before it is inflated into memory. Its checksum is the caller's to check."""
     limit = MANIFEST_MAX_BYTES if expected is None else expected.bytes
-    try:
+    with _reading(name):
         info = archive.getinfo(name)
         if info.file_size > limit or (expected is not None and info.file_size != expected.bytes):
             raise BackupFormatError(
@@ -412,16 +428,41 @@ def _read_member(archive: zipfile.ZipFile, name: str, expected: MemberEntry | No
         with archive.open(info) as reading:
             # zipfile stops at the size in the directory; one byte more would be a lie anyway
             data = reading.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as error:
-        # zlib and CRC errors of a damaged member surface as BadZipFile or zlib.error
-        raise BackupFormatError(f"member {name} cannot be read ({error})") from error
-    except BackupFormatError:
-        raise
-    except Exception as error:  # zlib.error
-        raise BackupFormatError(f"member {name} cannot be read ({error})") from error
     if len(data) > limit:
         raise BackupFormatError(f"member {name} holds more than the {limit} bytes the manifest says")
     return data
+
+
+def _member_chunks(archive: zipfile.ZipFile, name: str, expected: MemberEntry) -> Iterator[bytes]:
+    """A member's bytes in chunks, never more than the manifest gives it, with its size and
+    checksum checked once the last chunk has been read: a consumer that acted on the chunks
+    (a restore inserting rows) must be able to undo that (its transaction rolls back)."""
+    digest = sha256()
+    size = 0
+    with _reading(name):
+        info = archive.getinfo(name)
+        if info.file_size != expected.bytes:
+            raise BackupFormatError(
+                f"member {name} is {info.file_size} bytes, the manifest says {expected.bytes}"
+            )
+        with archive.open(info) as reading:
+            while chunk := reading.read(CHUNK):
+                size += len(chunk)
+                if size > expected.bytes:
+                    raise BackupFormatError(f"member {name} holds more than the {expected.bytes} bytes "
+                                            "the manifest says")
+                digest.update(chunk)
+                yield chunk
+    if size != expected.bytes or digest.hexdigest() != expected.sha256:
+        raise BackupFormatError(f"member {name} does not match its checksum")
+
+
+def _records(
+    archive: zipfile.ZipFile, entry: TableEntry, manifest: Manifest
+) -> Iterator[dict[str, JsonValue]]:
+    """A table member's records, streamed and checked (checksum, columns, count)."""
+    chunks = _member_chunks(archive, entry.member, manifest.members[entry.member])
+    return iter_rows(entry, split_lines(entry.member, chunks))
 
 
 def _plan_for(entry: TableEntry, plans: dict[str, TablePlan]) -> TablePlan:
@@ -441,7 +482,9 @@ def _plan_for(entry: TableEntry, plans: dict[str, TablePlan]) -> TablePlan:
     return plan
 
 
-def _prepared(plan: TablePlan, entry: TableEntry, records: list[dict[str, JsonValue]]) -> Iterator[list[Any]]:
+def _prepared(
+    plan: TablePlan, entry: TableEntry, records: Iterable[dict[str, JsonValue]]
+) -> Iterator[list[Any]]:
     """Each record as database values in the plan's column order."""
     for number, record in enumerate(records, start=1):
         values: list[Any] = []
@@ -482,13 +525,14 @@ def verify(path: Path) -> VerifiedBackup:
         check_member_names(manifest, set(names))
         for entry in manifest.tables:
             plan = _plan_for(entry, plans)
-            data = _read_member(archive, entry.member, manifest.members[entry.member])
-            check_member(entry.member, manifest.members[entry.member], data)
-            for _ in _prepared(plan, entry, read_rows(entry, data)):
+            for _ in _prepared(plan, entry, _records(archive, entry, manifest)):
                 pass
         for digest in manifest.attachments:
             name = attachment_member(digest)
-            check_member(name, manifest.members[name], _read_member(archive, name, manifest.members[name]))
+            if manifest.members[name].sha256 != digest:
+                raise BackupFormatError(f"attachment {name} does not match its content digest")
+            for _ in _member_chunks(archive, name, manifest.members[name]):
+                pass
         secret_key = None
         if SECRET_KEY_MEMBER in manifest.members:
             raw = _read_member(archive, SECRET_KEY_MEMBER, manifest.members[SECRET_KEY_MEMBER])
@@ -546,9 +590,7 @@ async def restore(*, backup: VerifiedBackup, attachments_dir: Path, force: bool)
                 await tx.execute_query(f"DELETE FROM {_quote(plan.table)}")
             for entry in backup.manifest.tables:
                 plan = _plan_for(entry, by_table)
-                data = _read_member(archive, entry.member, backup.manifest.members[entry.member])
-                check_member(entry.member, backup.manifest.members[entry.member], data)
-                await _insert(tx, plan, list(_prepared(plan, entry, read_rows(entry, data))))
+                await _insert(tx, plan, _prepared(plan, entry, _records(archive, entry, backup.manifest)))
             if dialect == "postgres":
                 await _reset_sequences(tx, plans)
     return RestoreSummary(
@@ -560,26 +602,34 @@ async def restore(*, backup: VerifiedBackup, attachments_dir: Path, force: bool)
     )
 
 
-async def _insert(tx: BaseDBAsyncClient, plan: TablePlan, rows: list[list[Any]]) -> None:
-    if not rows:
-        return
+async def _insert(tx: BaseDBAsyncClient, plan: TablePlan, rows: Iterable[list[Any]]) -> None:
+    """Inserts in batches as the rows are read. Columns pointing at the same table are filled
+    afterwards, since a row may name a later one: only those (value, key) pairs are kept."""
     dialect = _dialect(tx)
     names = [c.name for c in plan.columns]
     later = [names.index(name) for name in plan.self_refs]
+    pk = names.index(plan.pk)
     holders = ", ".join(_placeholder(dialect, i) for i in range(1, len(names) + 1))
     insert = f"INSERT INTO {_quote(plan.table)} ({', '.join(map(_quote, names))}) VALUES ({holders})"
-    first_pass = [[None if i in later else v for i, v in enumerate(row)] for row in rows]
-    for start in range(0, len(first_pass), BATCH):
-        await tx.execute_many(insert, first_pass[start : start + BATCH])
-    pk = names.index(plan.pk)
-    for index in later:
+    references: dict[int, list[list[Any]]] = {index: [] for index in later}
+    batch: list[list[Any]] = []
+    for row in rows:
+        for index in later:
+            if row[index] is not None:
+                references[index].append([row[index], row[pk]])
+        batch.append([None if i in later else v for i, v in enumerate(row)] if later else row)
+        if len(batch) >= BATCH:
+            await tx.execute_many(insert, batch)
+            batch = []
+    if batch:
+        await tx.execute_many(insert, batch)
+    for index, pairs in references.items():
         update = (
             f"UPDATE {_quote(plan.table)} SET {_quote(names[index])} = {_placeholder(dialect, 1)} "
             f"WHERE {_quote(plan.pk)} = {_placeholder(dialect, 2)}"
         )
-        pairs = [[row[index], row[pk]] for row in rows if row[index] is not None]
-        if pairs:
-            await tx.execute_many(update, pairs)
+        for start in range(0, len(pairs), BATCH):
+            await tx.execute_many(update, pairs[start : start + BATCH])
 
 
 async def _reset_sequences(tx: BaseDBAsyncClient, plans: list[TablePlan]) -> None:

@@ -24,9 +24,11 @@ from domain.rules.backup_format import (
     decode,
     encode,
     encode_row,
+    iter_rows,
     parse_manifest,
     read_rows,
     sha256_hex,
+    split_lines,
 )
 
 
@@ -276,6 +278,23 @@ def test_row_counts_and_columns_are_checked() -> None:
         read_rows(entry, ROWS[:-1])
     with pytest.raises(BackupFormatError, match="not JSON"):
         read_rows(entry, b"{not json\n" + encode_row({"id": 2, "name": "b"}))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
+def test_lines_read_in_chunks_of_any_size_are_the_same_lines(size: int) -> None:
+    data = ROWS + encode_row({"id": 3, "name": "a line longer than the chunks, with\\n an escape"})
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    assert list(split_lines("m", chunks)) == data.split(b"\n")[:-1]
+    with pytest.raises(BackupFormatError, match="newline"):
+        list(split_lines("m", chunks[:-1]))
+
+
+def test_rows_stream_one_at_a_time_and_the_count_is_checked_at_the_end() -> None:
+    entry = manifest().tables[0]
+    rows = iter_rows(entry, split_lines(entry.member, [ROWS, encode_row({"id": 3, "name": "c"})]))
+    assert next(rows) == {"id": 1, "name": "a"}  # read before the rest is
+    with pytest.raises(BackupFormatError, match="holds 3 rows, the manifest says 2"):
+        list(rows)
 
 
 @pytest.mark.parametrize(
