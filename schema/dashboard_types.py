@@ -110,10 +110,7 @@ class Dashboard:
         description="The group asked for with groupId; null for the whole desk or an agent's groups."
     )
     async def group(self, info: Info) -> Group | None:
-        if self.group_id is None:
-            return None
-        row = await info.context.loaders.groups.load(self.group_id)
-        return Group.from_model(row) if row else None
+        return await Group.load(info, self.group_id)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedDashboard) -> "Dashboard":

@@ -55,10 +55,7 @@ class RoutingRule:
 
     @strawberry.field
     async def group(self, info: Info) -> Group | None:
-        if self.group_id is None:
-            return None
-        row = await info.context.loaders.groups.load(self.group_id)
-        return Group.from_model(row) if row else None
+        return await Group.load(info, self.group_id)
 
 
 @strawberry.type

@@ -97,8 +97,7 @@ class ProductRule:
 
     @strawberry.field
     async def product(self, info: Info) -> Product | None:
-        row = await info.context.loaders.products.load(int(self.product_id))
-        return Product.from_model(row) if row else None
+        return await Product.load(info, int(self.product_id))
 
     @classmethod
     def from_model(cls, row: models.ProductRule) -> "ProductRule":

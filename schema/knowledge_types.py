@@ -79,17 +79,11 @@ class Article:
 
     @strawberry.field(description="The product the article is about; null: any.")
     async def product(self, info: Info) -> Product | None:
-        if self.product_id is None:
-            return None
-        row = await info.context.loaders.products.load(self.product_id)
-        return Product.from_model(row) if row else None
+        return await Product.load(info, self.product_id)
 
     @strawberry.field
     async def category(self, info: Info) -> Category | None:
-        if self.category_id is None:
-            return None
-        row = await info.context.loaders.categories.load(self.category_id)
-        return Category.from_model(row) if row else None
+        return await Category.load(info, self.category_id)
 
     @strawberry.field(description="Who wrote it (the name; contact details are for staff).")
     async def author(self, info: Info) -> Agent | None:

@@ -198,8 +198,7 @@ class KpiRow:
         if (found := self._id(kpis.Dimension.GROUP)) is None:
             return None
         _require_manager(info)
-        row = await info.context.loaders.groups.load(found)
-        return Group.from_model(row) if row else None
+        return await Group.load(info, found)
 
     @strawberry.field(description="The customer of a CUSTOMER row. " + _CONTACT_DETAILS)
     async def customer(self, info: Info) -> Customer | None:
@@ -213,15 +212,13 @@ class KpiRow:
     async def product(self, info: Info) -> Product | None:
         if (found := self._id(kpis.Dimension.PRODUCT)) is None:
             return None
-        row = await info.context.loaders.products.load(found)
-        return Product.from_model(row) if row else None
+        return await Product.load(info, found)
 
     @strawberry.field(description="The category of a CATEGORY row.")
     async def category(self, info: Info) -> Category | None:
         if (found := self._id(kpis.Dimension.CATEGORY)) is None:
             return None
-        row = await info.context.loaders.categories.load(found)
-        return Category.from_model(row) if row else None
+        return await Category.load(info, found)
 
 
 @strawberry.type(description="Help-desk KPIs for [from, to), in total and per value of groupBy.")

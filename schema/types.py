@@ -55,6 +55,14 @@ class Group:
     escalation_group_id: strawberry.Private[int | None]
 
     @classmethod
+    async def load(cls, info: Info, group_id: int | None) -> "Group | None":
+        """The row through the request's loader (one query for a whole page); None when absent."""
+        if group_id is None:
+            return None
+        row = await info.context.loaders.groups.load(group_id)
+        return cls.from_model(row) if row else None
+
+    @classmethod
     def from_model(cls, row: models.Group) -> "Group":
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -68,10 +76,7 @@ class Group:
 
     @strawberry.field(description="The next tier: where escalateTicket sends the group's tickets.")
     async def escalation_group(self, info: Info) -> "Group | None":
-        if self.escalation_group_id is None:
-            return None
-        row = await info.context.loaders.groups.load(self.escalation_group_id)
-        return Group.from_model(row) if row else None
+        return await Group.load(info, self.escalation_group_id)
 
     @strawberry.field(permission_classes=[StaffOnly])
     async def members(self, info: Info) -> list["Agent"]:
@@ -163,6 +168,14 @@ class Product:
     description: str
 
     @classmethod
+    async def load(cls, info: Info, product_id: int | None) -> "Product | None":
+        """The row through the request's loader (one query for a whole page); None when absent."""
+        if product_id is None:
+            return None
+        row = await info.context.loaders.products.load(product_id)
+        return cls.from_model(row) if row else None
+
+    @classmethod
     def from_model(cls, row: models.Product) -> "Product":
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -187,6 +200,14 @@ class Category:
     parent_id: strawberry.Private[int | None]
 
     @classmethod
+    async def load(cls, info: Info, category_id: int | None) -> "Category | None":
+        """The row through the request's loader (one query for a whole page); None when absent."""
+        if category_id is None:
+            return None
+        row = await info.context.loaders.categories.load(category_id)
+        return cls.from_model(row) if row else None
+
+    @classmethod
     def from_model(cls, row: models.Category) -> "Category":
         return cls(
             id=strawberry.ID(str(row.id)),
@@ -198,10 +219,7 @@ class Category:
 
     @strawberry.field(description="The top-level category this is a subcategory of.")
     async def parent(self, info: Info) -> "Category | None":
-        if self.parent_id is None:
-            return None
-        row = await info.context.loaders.categories.load(self.parent_id)
-        return Category.from_model(row) if row else None
+        return await Category.load(info, self.parent_id)
 
     @strawberry.field(description="Its subcategories, by name.")
     async def subcategories(self, info: Info) -> list["Category"]:
@@ -213,10 +231,7 @@ class Category:
         description="Where the category's tickets go without a routing rule (staff only).",
     )
     async def default_group(self, info: Info) -> Group | None:
-        if self.default_group_id is None:
-            return None
-        row = await info.context.loaders.groups.load(self.default_group_id)
-        return Group.from_model(row) if row else None
+        return await Group.load(info, self.default_group_id)
 
     @strawberry.field
     async def examples(self, info: Info) -> list[CategoryExample]:
@@ -253,10 +268,7 @@ class Classification:
 
     @strawberry.field(description="The best category, even when it needs review.")
     async def category(self, info: Info) -> Category | None:
-        if self.category_id is None:
-            return None
-        row = await info.context.loaders.categories.load(self.category_id)
-        return Category.from_model(row) if row else None
+        return await Category.load(info, self.category_id)
 
 
 @strawberry.type
@@ -405,17 +417,11 @@ class Ticket:
 
     @strawberry.field
     async def product(self, info: Info) -> Product | None:
-        if self.product_id is None:
-            return None
-        row = await info.context.loaders.products.load(self.product_id)
-        return Product.from_model(row) if row else None
+        return await Product.load(info, self.product_id)
 
     @strawberry.field
     async def category(self, info: Info) -> Category | None:
-        if self.category_id is None:
-            return None
-        row = await info.context.loaders.categories.load(self.category_id)
-        return Category.from_model(row) if row else None
+        return await Category.load(info, self.category_id)
 
     @strawberry.field(description="What the classifier said, kept after a person changes it (staff only).")
     def classification(self, info: Info) -> Classification | None:
@@ -438,11 +444,7 @@ class Ticket:
             return None
         if "group" in self.preloaded:
             return Group.from_model(self.preloaded["group"])
-        return self._load_group(info, self.group_id)  # type: ignore[return-value]
-
-    async def _load_group(self, info: Info, group_id: int) -> Group | None:
-        row = await info.context.loaders.groups.load(group_id)
-        return Group.from_model(row) if row else None
+        return Group.load(info, self.group_id)  # type: ignore[return-value]
 
     @strawberry.field
     def assignee(self, info: Info) -> Agent | None:
