@@ -212,11 +212,18 @@ async def accuracy(
     rows = await tickets.filter(
         created_at__gte=created_from, created_at__lt=created_to, classified_category_id__isnull=False
     ).values_list("classified_category_id", "category_id", "category_confirmed", "classification")
-    confirmed = [(guess, final) for guess, final, sure, _ in rows if sure]
+    confirmed = [(guess, final, data) for guess, final, sure, data in rows if sure]
+    parents = dict(await Category.filter(parent_id__isnull=False).values_list("id", "parent_id"))
+
+    def right(guess: int, final: int | None, data: dict[str, Any] | None) -> bool:
+        # A person picking a subcategory of the parent the classifier rolled up to refines
+        # its answer: the parent was right.
+        return guess == final or bool(data and data.get("rolledUp") and parents.get(final) == guess)
+
     return AccuracyReport(
         classified=len(rows),
         confirmed=len(confirmed),
-        correct=sum(1 for guess, final in confirmed if guess == final),
+        correct=sum(1 for guess, final, data in confirmed if right(guess, final, data)),
         auto_routed=sum(1 for *_, data in rows if data and not data.get("needsReview")),
     )
 

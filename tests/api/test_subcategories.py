@@ -155,3 +155,28 @@ def test_a_parents_ticket_list_takes_in_its_subcategories(sub_desk: SubcategoryD
     assert {refund, billing} <= listed("Billing") and access not in listed("Billing")
     assert refund in listed("Refunds") and billing not in listed("Refunds")
 
+
+
+ACCURACY = """query { classifierAccuracy(createdFrom: "2000-01-01T00:00:00Z", createdTo: "2100-01-01T00:00:00Z")
+  { confirmed correct } }"""
+
+
+def test_picking_a_subcategory_of_the_rolled_up_parent_counts_as_right(sub_desk: SubcategoryDesk) -> None:
+    """Runs last: the correction becomes an example of Refunds, which the module's other
+    tests must not see."""
+    s = sub_desk
+    ticket_id = create_ticket(s, "Charged twice", "I was billed twice for one month, please return the money")
+    assert routed(s, ticket_id)["classification"]["rolledUp"] is True
+    before = s.gql.ok(ACCURACY, None, s.admin)["classifierAccuracy"]
+    s.gql.ok("mutation($t: ID!, $c: ID) { setCategory(ticketId: $t, categoryId: $c) { id } }",
+             {"t": ticket_id, "c": s.ids["Refunds"]}, s.admin)
+    after = s.gql.ok(ACCURACY, None, s.admin)["classifierAccuracy"]
+    assert (after["confirmed"] - before["confirmed"], after["correct"] - before["correct"]) == (1, 1)
+
+    # Another parent's subcategory is a correction, not a refinement.
+    other = create_ticket(s, "Double payment", "You took the money two times, I want it back")
+    assert routed(s, other)["classification"]["rolledUp"] is True
+    s.gql.ok("mutation($t: ID!, $c: ID) { setCategory(ticketId: $t, categoryId: $c) { id } }",
+             {"t": other, "c": s.ids["Access"]}, s.admin)
+    last = s.gql.ok(ACCURACY, None, s.admin)["classifierAccuracy"]
+    assert (last["confirmed"] - after["confirmed"], last["correct"] - after["correct"]) == (1, 0)
