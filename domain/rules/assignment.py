@@ -96,7 +96,11 @@ def choose_agent(
     required_skills: frozenset[str] = frozenset(),
     last_agent_id: int | None = None,
     weights: Mapping[Priority, int] = DEFAULT_PRIORITY_WEIGHTS,
+    broader_skills: Mapping[str, str] | None = None,
 ) -> AssignmentDecision:
+    """`broader_skills` maps a required skill to one that also covers it (a subcategory's to
+    its parent category's): an agent with either covers the need, and among agents covering
+    as many needs, those with more of the exact skills are preferred, then the least loaded."""
     if strategy is AssignmentStrategy.MANUAL:
         return AssignmentDecision(None, strategy, "manual queue")
     points = weight(priority, weights)
@@ -115,7 +119,13 @@ def choose_agent(
             chosen = _least_loaded(candidates)
             reason = f"no skills required; least loaded: {_points(chosen)}, online"
             return AssignmentDecision(chosen.agent_id, strategy, reason)
-        covered = {a.agent_id: wanted & {s.lower() for s in a.skills} for a in candidates}
+        broader = {k.strip().lower(): v.strip().lower() for k, v in (broader_skills or {}).items()}
+        skills_of = {a.agent_id: {s.lower() for s in a.skills} for a in candidates}
+        exact = {a.agent_id: wanted & skills_of[a.agent_id] for a in candidates}
+        covered = {
+            a.agent_id: exact[a.agent_id] | {w for w in wanted if broader.get(w) in skills_of[a.agent_id]}
+            for a in candidates
+        }
         best = max(len(skills) for skills in covered.values())
         if best == 0:
             # Better an agent without the skill now than the ticket waiting for one who may
@@ -126,11 +136,14 @@ def choose_agent(
                 f"least loaded: {_points(chosen)}, online"
             )
             return AssignmentDecision(chosen.agent_id, strategy, reason)
-        chosen = _least_loaded([a for a in candidates if len(covered[a.agent_id]) == best])
-        reason = (
-            f"skills {', '.join(sorted(covered[chosen.agent_id]))} ({best} of {len(wanted)}), "
-            f"{_points(chosen)}"
+        widest = [a for a in candidates if len(covered[a.agent_id]) == best]
+        most_exact = max(len(exact[a.agent_id]) for a in widest)
+        chosen = _least_loaded([a for a in widest if len(exact[a.agent_id]) == most_exact])
+        named = sorted(
+            skill if skill in exact[chosen.agent_id] else f"{broader[skill]} (for {skill})"
+            for skill in covered[chosen.agent_id]
         )
+        reason = f"skills {', '.join(named)} ({best} of {len(wanted)}), {_points(chosen)}"
         return AssignmentDecision(chosen.agent_id, strategy, reason)
 
     chosen = _least_loaded(candidates)

@@ -71,13 +71,17 @@ def decide(
     model: str,
 ) -> Verdict:
     """The category when its confidence reaches the threshold; else its parent (the best
-    top-level category) when that one's does; else the best guess, for review."""
+    top-level category, its subcategories summed into it) when that one's does; else the
+    best guess, for review. A parent that is itself the best label is as sure as its sum."""
     learned = scores.priority if scores.priority_confidence >= threshold else None
     suggestion = suggest_priority(learned=learned, tier=tier, text=text, rules=rules)
     category_id, confidence, rolled = scores.category_id, scores.category_confidence, False
     if category_id is None:
         confidence = 0.0
-    elif (confidence < threshold and scores.family_id is not None and scores.family_id != category_id
+    elif scores.family_id == category_id:
+        # The best label is a parent with examples of its own: its subcategories count for it.
+        confidence = max(confidence, scores.family_confidence)
+    elif (confidence < threshold and scores.family_id is not None
           and scores.family_confidence >= threshold):
         category_id, confidence, rolled = scores.family_id, scores.family_confidence, True
     return Verdict(

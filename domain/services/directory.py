@@ -2,7 +2,7 @@
 products, categories."""
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
@@ -271,20 +271,30 @@ async def update_category(
 ) -> Category:
     """`parent_id` None makes the category top-level again; UNSET leaves it."""
     require_manager(actor, "edit categories")
-    category = await _get(Category, category_id, "categoryId")
-    if name is not None:
-        category.name = validation.text(name, field="name", max_length=validation.NAME_MAX)
-    if description is not None:
-        category.description = description
-    if default_group_id is not UNSET:
-        if default_group_id is not None:
-            assert isinstance(default_group_id, int)
-            await _get(Group, default_group_id, "defaultGroupId")
-        category.default_group_id = default_group_id
+    clean_name = None if name is None else validation.text(name, field="name", max_length=validation.NAME_MAX)
+    if default_group_id is not UNSET and default_group_id is not None:
+        assert isinstance(default_group_id, int)
+        await _get(Group, default_group_id, "defaultGroupId")
+    new_parent = parent_id if isinstance(parent_id, int) else None
     try:
         async with in_transaction():
+            # The row (and a new parent's) read again under lock, both in one statement in id
+            # order: an edit made meanwhile by another admin is not written back stale, and
+            # two crossing re-parentings queue instead of deadlocking.
+            ids = sorted({category_id} | ({new_parent} if new_parent is not None else set()))
+            locked = {c.id: c for c in await Category.filter(id__in=ids).order_by("id").select_for_update()}
+            category = locked.get(category_id)
+            if category is None:
+                raise NotFound("No category with that id.", field="categoryId")
+            if clean_name is not None:
+                category.name = clean_name
+            if description is not None:
+                category.description = description
+            if default_group_id is not UNSET:
+                category.default_group_id = cast(int | None, default_group_id)
             if parent_id is not UNSET and parent_id != category.parent_id:
-                await _set_parent(category, parent_id)
+                parent_row = locked.get(new_parent) if new_parent is not None else None
+                await _set_parent(category, new_parent, parent_row)
             await category.save()
     except IntegrityError:
         raise Conflict("A category with that name exists.", field="name") from None
@@ -295,6 +305,10 @@ async def _top_level_parent(parent_id: int) -> Category:
     """The parent a subcategory may have: an existing top-level category. Locked, so that
     it cannot become a subcategory itself while this one is written under it."""
     parent = await Category.filter(id=parent_id).select_for_update().first()
+    return _checked_parent(parent)
+
+
+def _checked_parent(parent: Category | None) -> Category:
     if parent is None:
         raise BadUserInput("No category with that id.", field="parentId")
     if parent.parent_id is not None:
@@ -303,18 +317,17 @@ async def _top_level_parent(parent_id: int) -> Category:
     return parent
 
 
-async def _set_parent(category: Category, parent_id: object) -> None:
+async def _set_parent(category: Category, parent_id: int | None, parent: Category | None) -> None:
+    """`parent` is the row of `parent_id`, locked by the caller with the category's own."""
     if parent_id is not None:
-        assert isinstance(parent_id, int)
         if parent_id == category.id:
             raise BadUserInput("A category cannot be its own parent.", field="parentId")
-        # Its own row locked first: a subcategory created under it meanwhile (which locks it
-        # as the parent) either is seen below or waits until this one has a parent.
-        await Category.filter(id=category.id).select_for_update().first()
-        await _top_level_parent(parent_id)
+        _checked_parent(parent)
+        # A subcategory created under this one meanwhile locked it as its parent: it is
+        # either seen here or waits until this one has a parent, and is then refused.
         if await Category.exists(parent_id=category.id):
             raise BadUserInput("This category has subcategories, so it stays top-level.", field="parentId")
-    category.parent_id = parent_id  # type: ignore[assignment]
+    category.parent_id = parent_id
     # Retrained: the classifier rolls subcategories up into their parents.
     await bump_generation()
 

@@ -109,6 +109,9 @@ def _route_change(decision: routing.RouteDecision, why: str) -> Any:
             updates["tags"] = tags
         if decision.group_id is not None and decision.group_id != ticket.group_id:
             updates["group_id"] = decision.group_id
+            # Routing is no person's move: a reroute a correction asked for meanwhile (after
+            # this route was decided) stays pending for its own dispatch.
+            updates["dispatch_reroute"] = ticket.dispatch_reroute
             events.append(EventDraft(
                 kind=EventKind.ASSIGNED,
                 before={"groupId": ticket.group_id, "assigneeId": None},
@@ -288,9 +291,10 @@ async def assign_in_group(*, ticket_id: int, now: datetime, publisher: Publisher
             )
             for a in agents
         ]
+        required, broader = await _required_skills(ticket)
         decision = assignment.choose_agent(
             group.assignment_strategy, candidates, priority=ticket.priority,
-            required_skills=await _required_skills(ticket), last_agent_id=group.last_assigned_agent_id,
+            required_skills=required, broader_skills=broader, last_agent_id=group.last_assigned_agent_id,
         )
         if decision.agent_id is None:
             return None
@@ -318,25 +322,26 @@ async def assign_in_group(*, ticket_id: int, now: datetime, publisher: Publisher
     return decision.agent_id
 
 
-async def _required_skills(ticket: Ticket) -> frozenset[str]:
+async def _required_skills(ticket: Ticket) -> tuple[frozenset[str], dict[str, str]]:
     """Skills are named after categories and products: an agent with skill "billing" takes
-    tickets of the category or product called Billing, and of its subcategories (an agent
-    with the subcategory's skill as well covers more, and is preferred)."""
+    tickets of the category or product called Billing. With it, the broader skill that
+    covers each (a subcategory's parent category: "billing" covers "refunds")."""
     names: set[str] = set()
+    broader: dict[str, str] = {}
     if ticket.category_id is not None:
         category = await Category.get_or_none(id=ticket.category_id)
         if category is not None:
             names.add(category.name.strip().lower())
             parent = await Category.get_or_none(id=category.parent_id) if category.parent_id else None
             if parent is not None:
-                names.add(parent.name.strip().lower())
+                broader[category.name.strip().lower()] = parent.name.strip().lower()
     if ticket.product_id is not None:
         from domain.models import Product
 
         product = await Product.get_or_none(id=ticket.product_id)
         if product is not None:
             names.add(product.name.strip().lower())
-    return frozenset(names)
+    return frozenset(names), broader
 
 
 async def drain(*, group_id: int, now: datetime, publisher: Publisher, limit: int = DRAIN_LIMIT) -> int:

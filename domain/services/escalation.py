@@ -160,21 +160,28 @@ def _breach_change(
                              note=f"SLA {kind.lower().replace('_', ' ')} target breached", dedupe_key=key)
         if page_supervisors is None:
             return change
-        return replace(change, side_writes=(*change.side_writes, _supervisors_page(now, page_supervisors)))
+        made_urgent = change.updates.get("priority") is Priority.URGENT  # it was not before
+        page = _supervisors_page(now, page_supervisors, on_call_first=made_urgent)
+        return replace(change, side_writes=(*change.side_writes, page))
 
     return decide
 
 
-def _supervisors_page(now: datetime, opened: list[int]) -> Callable[[Ticket], Awaitable[None]]:
+def _supervisors_page(
+    now: datetime, opened: list[int], *, on_call_first: bool
+) -> Callable[[Ticket], Awaitable[None]]:
     """The breach's page, written in the escalation's transaction so a crash cannot lose it
-    (the sweep notifies a page nobody was told of yet). An urgent ticket's page walks the
-    on-call chain before the supervisors, as dispatch would page it: a page for supervisors
-    alone would stand in for the on-call page (one open page per ticket and group)."""
+    (the sweep notifies a page nobody was told of yet). `on_call_first`: the breach made the
+    ticket urgent, so this page is also its first on-call page and walks the on-call chain
+    before the supervisors (a page for supervisors alone would stand in for it: one open page
+    per ticket and group). A ticket that was urgent already had its on-call page: the
+    supervisors are paged, alone, unless that page is still open (they close its chain)."""
     async def write(ticket: Ticket) -> None:
         if ticket.group_id is None:
             return
         page: Page | None = None
-        if ticket.priority is Priority.URGENT:
+        new = False
+        if on_call_first:
             page, new = await paging.open_page(ticket_id=ticket.id, group_id=ticket.group_id,
                                                reason="SLA breached", now=now)
         if page is None:

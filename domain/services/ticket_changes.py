@@ -63,9 +63,10 @@ class TicketChange:
 
 
 def settling_reroute(updates: dict[str, Any], current_group_id: int | None) -> dict[str, Any]:
-    """A change that moves the ticket to another group (a transfer, an escalation, dispatch's
-    own routing) settles a reroute a category correction left pending: the resumed dispatch
-    must not move the ticket back. A change that marks a reroute itself says so."""
+    """A change that moves the ticket to another group (a transfer, an escalation) settles a
+    reroute a category correction left pending: the resumed dispatch must not move the ticket
+    back. A change that says what the flag becomes (a new mark, dispatch's own routing, which
+    keeps it) is left as it is."""
     moves = "group_id" in updates and updates["group_id"] != current_group_id
     if moves and "dispatch_reroute" not in updates:
         return {**updates, "dispatch_reroute": False}

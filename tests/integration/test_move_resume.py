@@ -10,6 +10,7 @@ from typing import Any
 from domain.enums import Priority, Role
 from domain.events import NullPublisher
 from domain.models import (
+    Category,
     Group,
     GroupMembership,
     OnCallSchedule,
@@ -21,6 +22,7 @@ from domain.models import (
 )
 from domain.rules.access import Actor
 from domain.services import dispatch, escalation, paging, tickets
+from domain.services.ticket_changes import change_ticket
 from tests.integration.crash_points import (
     NOW,
     admin,
@@ -168,3 +170,42 @@ async def test_two_pages_started_at_once_are_one(database: None) -> None:
     assert await Page.filter(ticket_id=ticket.id).count() == 1
     assert {page.id for page in pages if page is not None} == {(await Page.get(ticket_id=ticket.id)).id}
     assert notified(await Page.get(ticket_id=ticket.id)) == [person.id]
+
+
+async def test_a_breach_of_an_urgent_ticket_whose_page_was_taken_pages_the_supervisors(database: None) -> None:
+    """The on-call person already acknowledged the urgent page: the breach tells the
+    supervisors, and does not page that person again."""
+    ops, person = await on_call_group()
+    lead = await supervisor_of(ops)
+    ticket = await create_urgent(await admin())
+    first = await Page.get(ticket_id=ticket.id)
+    await paging.acknowledge(actor=Actor(user_id=person.id, role=Role.AGENT), page_id=first.id,
+                             now=NOW + timedelta(seconds=30), publisher=NullPublisher())
+    await breached(await Ticket.get(id=ticket.id), {"notifySupervisor": True})
+
+    await escalation.on_breach(ticket_id=ticket.id, now=MOVED_AT, publisher=NullPublisher())
+    breach_page = await Page.filter(ticket_id=ticket.id).exclude(id=first.id).get()
+    assert breach_page.chain == [lead.id] and notified(breach_page) == [lead.id]
+
+
+async def test_a_route_decided_before_a_correction_leaves_its_reroute_pending(database: None) -> None:
+    """Dispatch's routing is no person's move: written after a category correction it did not
+    know of, it must not settle that correction's reroute (whose own dispatch died)."""
+    actor = await admin()
+    front = await Group.create(name="Front", is_default=True)
+    billing = await Group.create(name="Billing")
+    invoices = await Category.create(name="Invoices", default_group=billing)
+    ticket = await create_ticket(actor, Priority.MEDIUM)
+    await Ticket.filter(id=ticket.id).update(group_id=None)  # stranded, about to be routed
+    stale = await dispatch.decide_route(await Ticket.get(id=ticket.id))
+    assert stale.group_id == front.id
+
+    with nothing_runs_after_commit():
+        await tickets.set_category(actor=actor, ticket_id=ticket.id, category_id=invoices.id,
+                                   expected_version=None, now=MOVED_AT, publisher=NullPublisher())
+    await change_ticket(actor=None, ticket_id=ticket.id, expected_version=None, now=MOVED_AT,
+                        decide=dispatch._route_change(stale, "routed"), publisher=NullPublisher())
+    assert (await Ticket.get(id=ticket.id)).dispatch_reroute
+
+    await dispatch.resume_pending(now=SWEEP_AT, publisher=NullPublisher())
+    assert (await Ticket.get(id=ticket.id)).group_id == billing.id

@@ -139,6 +139,34 @@ def test_skills(agents: list[AgentLoad], required: set[str], expected: int | Non
     assert (decision.agent_id, decision.strategy, decision.reason) == (expected, AS.SKILLS, reason)
 
 
+REFUNDS_UNDER_BILLING = {"refunds": "billing"}
+
+
+@pytest.mark.parametrize(
+    ("agents", "required", "expected", "reason"),
+    [
+        # The parent's skill covers a subcategory: a billing agent over one with no skill.
+        ([agent(1), agent(2, load=6, skills=("billing",))], {"refunds"}, 2,
+         "skills billing (for refunds) (1 of 1), 6/10 points"),
+        # The exact skill beats the parent's at equal coverage, whatever the load.
+        ([agent(1, skills=("billing",)), agent(2, load=6, skills=("refunds",))], {"refunds"}, 2,
+         "skills refunds (1 of 1), 6/10 points"),
+        # Coverage first: the billing agent who also knows the product covers both needs.
+        ([agent(1, load=2, skills=("refunds",)), agent(2, load=3, skills=("billing", "payments"))],
+         {"refunds", "payments"}, 2, "skills billing (for refunds), payments (2 of 2), 3/10 points"),
+        # The parent's skill is no need of its own: it does not outweigh the exact one.
+        ([agent(1, load=2, skills=("refunds",)), agent(2, load=1, skills=("billing",))], {"refunds"}, 1,
+         "skills refunds (1 of 1), 2/10 points"),
+    ],
+)
+def test_a_broader_skill_covers_a_subcategory(
+    agents: list[AgentLoad], required: set[str], expected: int | None, reason: str
+) -> None:
+    decision = choose_agent(AS.SKILLS, agents, priority=P.LOW, required_skills=frozenset(required),
+                            broader_skills=REFUNDS_UNDER_BILLING)
+    assert (decision.agent_id, decision.reason) == (expected, reason)
+
+
 def test_manual_never_assigns() -> None:
     decision = choose_agent(AS.MANUAL, [agent(1)], priority=P.URGENT)
     assert (decision.agent_id, decision.strategy, decision.reason) == (None, AS.MANUAL, "manual queue")

@@ -25,6 +25,8 @@ VIP = PriorityRuleSpec(name="vip", customer_tiers=frozenset({T.VIP}), raise_leve
         (Scores(7, 0.40, P.LOW, 0.8, family_id=3, family_confidence=0.65), T.STANDARD, 7, 0.40, True, P.LOW),
         # The family is the category itself (a top-level category): nothing to fall back to.
         (Scores(3, 0.60, P.LOW, 0.8, family_id=3, family_confidence=0.60), T.STANDARD, 3, 0.60, True, P.LOW),
+        # The best label is a parent with examples of its own: its subcategories count for it.
+        (Scores(3, 0.60, P.LOW, 0.8, family_id=3, family_confidence=0.93), T.STANDARD, 3, 0.93, False, P.LOW),
         # Exactly at the threshold counts, for the parent as for the category.
         (Scores(7, 0.69, P.LOW, 0.8, family_id=3, family_confidence=0.70), T.STANDARD, 3, 0.70, False, P.LOW),
     ],
