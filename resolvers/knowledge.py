@@ -182,11 +182,13 @@ async def ticket_suggestions(info: Info, ticket: TicketModel, first: int) -> lis
     """For a ticket the caller can already see: staff get published articles of either
     visibility, a customer (on their own ticket) published public ones."""
     info.context.require_actor()
+    category = await info.context.loaders.categories.load(ticket.category_id) if ticket.category_id else None
     query = knowledge.SuggestQuery(
         text=ticket_text(ticket.subject, ticket.description),
         first=_first(first),
         product_id=ticket.product_id,
         category_id=ticket.category_id,
+        parent_category_id=category.parent_id if category is not None else None,
     )
     found = await _suggestion_loader(info).load(query)
     return [ArticleSuggestion.from_suggestion(s) for s in found]

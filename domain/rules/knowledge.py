@@ -466,8 +466,8 @@ def product_fits(article_product_id: int | None, product_id: int | None) -> bool
     return article_product_id is None or product_id is None or article_product_id == product_id
 
 
-def _same(article_category_id: int | None, category_id: int | None) -> bool:
-    return category_id is not None and article_category_id == category_id
+def _fits_category(article_category_id: int | None, category_ids: set[int | None]) -> bool:
+    return article_category_id is not None and article_category_id in category_ids
 
 
 def rank(
@@ -477,12 +477,16 @@ def rank(
     minimum: float,
     product_id: int | None = None,
     category_id: int | None = None,
+    parent_category_id: int | None = None,
 ) -> list[Ranked]:
     """The best `first` candidates at or above `minimum` similarity, fitting the product,
-    those of `category_id` raised by CATEGORY_BONUS. Ties go to the older article (lower id),
-    so the order is stable from one call to the next."""
+    those of `category_id` (or of its parent: an article on Billing serves a Refunds ticket)
+    raised by CATEGORY_BONUS. Ties go to the older article (lower id), so the order is stable
+    from one call to the next."""
+    fitting = {category_id, parent_category_id}
     scored = [
-        Ranked(c.article_id, c.similarity + (CATEGORY_BONUS if _same(c.category_id, category_id) else 0.0))
+        Ranked(c.article_id,
+               c.similarity + (CATEGORY_BONUS if _fits_category(c.category_id, fitting) else 0.0))
         for c in candidates
         if c.similarity >= minimum and product_fits(c.product_id, product_id)
     ]

@@ -19,7 +19,7 @@ from functools import reduce
 from typing import Any
 
 import numpy as np
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -76,7 +76,9 @@ def listing(*, actor: Actor | None, query: ArticleQuery) -> QuerySet[Article]:
     if query.product_id is not None:
         rows = rows.filter(product_id=query.product_id)
     if query.category_id is not None:
-        rows = rows.filter(category_id=query.category_id)
+        # A parent category's articles include its subcategories'.
+        subcategories = Subquery(Category.filter(parent_id=query.category_id).values("id"))
+        rows = rows.filter(Q(category_id=query.category_id) | Q(category_id__in=subcategories))
     if query.tag is not None:
         tag = rules.clean_tag(query.tag, field="filter.tag")
         rows = rows.filter(tag_index__contains=rules.tag_needle(tag))
@@ -279,6 +281,7 @@ class SuggestQuery:
     first: int
     product_id: int | None = None
     category_id: int | None = None
+    parent_category_id: int | None = None  # the category's parent: its articles fit too
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,7 @@ async def _rank_by_text(scope: ReadScope, query: SuggestQuery) -> list[rules.Ran
         minimum=rules.MIN_KEYWORD_SCORE,
         product_id=query.product_id,
         category_id=query.category_id,
+        parent_category_id=query.parent_category_id,
     )
 
 
@@ -391,6 +395,7 @@ async def _rank_by_embedding(
                 minimum=rules.MIN_SIMILARITY,
                 product_id=query.product_id,
                 category_id=query.category_id,
+                parent_category_id=query.parent_category_id,
             )
         )
     return results

@@ -157,6 +157,26 @@ def test_a_parents_ticket_list_takes_in_its_subcategories(sub_desk: SubcategoryD
 
 
 
+
+def test_a_parents_articles_take_in_its_subcategories(sub_desk: SubcategoryDesk) -> None:
+    s = sub_desk
+    upsert = "mutation($i: ArticleInput!) { upsertArticle(input: $i) { id } }"
+
+    def article(title: str, category: str) -> str:
+        data = {"title": title, "body": "How refunds work.", "categoryId": s.ids[category], "status": "PUBLISHED"}
+        return str(s.gql.ok(upsert, {"i": data}, s.admin)["upsertArticle"]["id"])
+
+    general, specific = article("Billing basics", "Billing"), article("Refund timelines", "Refunds")
+
+    def listed(category: str) -> set[str]:
+        data = s.gql.ok("query($c: ID!) { articles(filter: {categoryId: $c}, first: 50) { edges { node { id } } } }",
+                        {"c": s.ids[category]}, s.admin)["articles"]
+        return {edge["node"]["id"] for edge in data["edges"]}
+
+    assert listed("Billing") == {general, specific}
+    assert listed("Refunds") == {specific}
+
+
 ACCURACY = """query { classifierAccuracy(createdFrom: "2000-01-01T00:00:00Z", createdTo: "2100-01-01T00:00:00Z")
   { confirmed correct } }"""
 

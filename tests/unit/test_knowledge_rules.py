@@ -333,6 +333,20 @@ RANKINGS: list[tuple[str, list[Candidate], dict[str, int | None], int, list[Rank
         [Ranked(1, 0.60 + kb.CATEGORY_BONUS), Ranked(2, 0.62)],
     ),
     (
+        "a subcategory's ticket lifts its parent category's articles too",
+        [C(1, 0.60, category_id=3), C(2, 0.61, category_id=9), C(3, 0.62, category_id=4)],
+        {"category_id": 9, "parent_category_id": 3},
+        5,
+        [Ranked(2, 0.61 + kb.CATEGORY_BONUS), Ranked(1, 0.60 + kb.CATEGORY_BONUS), Ranked(3, 0.62)],
+    ),
+    (
+        "no category: no bonus, even for articles of no category",
+        [C(1, 0.60), C(2, 0.61, category_id=4)],
+        {"category_id": None, "parent_category_id": None},
+        5,
+        [Ranked(2, 0.61), Ranked(1, 0.60)],
+    ),
+    (
         "the bonus does not lift an article past the minimum",
         [C(1, 0.28, category_id=9)],
         {"category_id": 9},
