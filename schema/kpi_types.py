@@ -24,6 +24,7 @@ else:
         name="KpiDimension",
         description="How kpis splits its figures into rows. AGENT, GROUP, CUSTOMER, PRODUCT, "
         "CATEGORY and PRIORITY use the ticket's current value (as it is when the report is read); "
+        "TOP_CATEGORY is CATEGORY with subcategories counted in their parent's row; "
         "DAY uses the local calendar day, in the report's time zone, of each fact's own instant.",
     )
 
@@ -173,8 +174,8 @@ class KpiRow:
             value=row.value,
         )
 
-    def _id(self, dimension: kpis.Dimension) -> int | None:
-        return self.value if self.dimension is dimension and isinstance(self.value, int) else None
+    def _id(self, *dimensions: kpis.Dimension) -> int | None:
+        return self.value if self.dimension in dimensions and isinstance(self.value, int) else None
 
     @strawberry.field(description="The day of a DAY row, in the report's time zone.")
     def day(self) -> date | None:
@@ -214,9 +215,9 @@ class KpiRow:
             return None
         return await Product.load(info, found)
 
-    @strawberry.field(description="The category of a CATEGORY row.")
+    @strawberry.field(description="The category of a CATEGORY or TOP_CATEGORY row.")
     async def category(self, info: Info) -> Category | None:
-        if (found := self._id(kpis.Dimension.CATEGORY)) is None:
+        if (found := self._id(kpis.Dimension.CATEGORY, kpis.Dimension.TOP_CATEGORY)) is None:
             return None
         return await Category.load(info, found)
 

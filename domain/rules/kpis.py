@@ -39,6 +39,7 @@ class Dimension(str, Enum):
     CUSTOMER = "CUSTOMER"
     PRODUCT = "PRODUCT"
     CATEGORY = "CATEGORY"
+    TOP_CATEGORY = "TOP_CATEGORY"  # subcategories counted in their parent's row
     PRIORITY = "PRIORITY"
     DAY = "DAY"
 

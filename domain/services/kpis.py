@@ -7,7 +7,7 @@ a join). Then the names of the rows' agents, groups...: one query per 900 distin
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ _COLUMN: dict[Dimension, str] = {
     Dimension.CUSTOMER: "customer_id",
     Dimension.PRODUCT: "product_id",
     Dimension.CATEGORY: "category_id",
+    Dimension.TOP_CATEGORY: "category_id",  # mapped to the parent once read
     Dimension.PRIORITY: "priority",
 }
 # Where a row's name comes from, and what the "none" row is called.
@@ -45,6 +46,7 @@ _NAMES: dict[Dimension, tuple[type[Model], str]] = {
     Dimension.CUSTOMER: (Customer, "No customer"),
     Dimension.PRODUCT: (Product, "No product"),
     Dimension.CATEGORY: (Category, "Uncategorised"),
+    Dimension.TOP_CATEGORY: (Category, "Uncategorised"),
 }
 NONE_KEY = "none"
 # Ids per name query: far below SQLite's bound on query parameters.
@@ -77,6 +79,15 @@ async def report(
     created = await _created(span, column)
     moves = await _moves(span, column)
     ratings = await _ratings(span, column)
+    if dimension is Dimension.TOP_CATEGORY:
+        parents = dict(await Category.filter(parent_id__isnull=False).values_list("id", "parent_id"))
+
+        def top(value: kpis.Value) -> kpis.Value:
+            return parents.get(value, value)
+
+        created = [replace(c, value=top(c.value)) for c in created]
+        moves = [replace(m, value=top(m.value)) for m in moves]
+        ratings = [replace(r, value=top(r.value)) for r in ratings]
     computed = kpis.compute(
         period=span, dimension=dimension, created=created, moves=moves, ratings_given=ratings
     )

@@ -7,6 +7,7 @@ the database, so it must not see the categories other tests make."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -175,6 +176,30 @@ def test_a_parents_articles_take_in_its_subcategories(sub_desk: SubcategoryDesk)
 
     assert listed("Billing") == {general, specific}
     assert listed("Refunds") == {specific}
+
+
+
+def test_kpis_by_top_category_count_subcategories_in_their_parents_row(sub_desk: SubcategoryDesk) -> None:
+    s = sub_desk
+    query = """query($g: KpiDimension, $f: DateTime!, $t: DateTime!) { kpis(from: $f, to: $t, groupBy: $g) {
+      total { ticketsCreated } rows { label category { name } figures { ticketsCreated } } } }"""
+    now = datetime.now(UTC)
+    period = {"f": (now - timedelta(days=1)).isoformat(), "t": (now + timedelta(days=1)).isoformat()}
+
+    def rows(dimension: str) -> tuple[int, dict[str, int]]:
+        report = s.gql.ok(query, {"g": dimension, **period}, s.admin)["kpis"]
+        for row in report["rows"]:
+            assert row["category"] is None or row["category"]["name"] == row["label"]
+        return report["total"]["ticketsCreated"], {r["label"]: r["figures"]["ticketsCreated"] for r in report["rows"]}
+
+    total, fine = rows("CATEGORY")
+    top_total, top = rows("TOP_CATEGORY")
+    assert top_total == total
+    billing_family = sum(fine.get(name, 0) for name in ("Billing", "Refunds", "Charges"))
+    assert billing_family > fine.get("Billing", 0)  # the module made Refunds tickets
+    assert top["Billing"] == billing_family and "Refunds" not in top and "Charges" not in top
+    assert top.get("Access", 0) == fine.get("Access", 0)
+    assert sum(top.values()) == total
 
 
 ACCURACY = """query { classifierAccuracy(createdFrom: "2000-01-01T00:00:00Z", createdTo: "2100-01-01T00:00:00Z")
