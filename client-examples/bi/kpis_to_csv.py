@@ -27,7 +27,7 @@ QUERY = f"""query Kpis($from: DateTime!, $to: DateTime!, $groupBy: KpiDimension,
     rows {{ key label figures {{ {FIGURES} }} }}
   }}
 }}"""
-DIMENSIONS = ("AGENT", "GROUP", "CUSTOMER", "PRODUCT", "CATEGORY", "PRIORITY", "DAY", "NONE")
+DIMENSIONS = ("AGENT", "GROUP", "CUSTOMER", "PRODUCT", "CATEGORY", "TOP_CATEGORY", "PRIORITY", "DAY", "NONE")
 TOTAL_KEY = "TOTAL"
 
 
