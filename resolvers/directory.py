@@ -212,6 +212,7 @@ async def update_category(info: Info, input: UpdateCategoryInput) -> Category:
         description=input.description,
         default_group_id=group,
         parent_id=parent,
+        now=info.context.now(),
     )
     return Category.from_model(row)
 

@@ -2,6 +2,7 @@
 products, categories."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar, cast
 
 from tortoise.exceptions import IntegrityError
@@ -17,10 +18,12 @@ from domain.models import (
     Group,
     GroupMembership,
     Product,
+    Ticket,
     User,
 )
 from domain.rules import validation
 from domain.rules.access import Actor, require_admin, require_manager
+from domain.services.sla_checks import ACTIVE as SLA_ACTIVE
 from domain.services.triage_models import bump_generation
 
 UNSET = object()
@@ -268,8 +271,11 @@ async def update_category(
     description: str | None,
     default_group_id: int | None | object = UNSET,
     parent_id: int | None | object = UNSET,
+    now: datetime | None = None,
 ) -> Category:
-    """`parent_id` None makes the category top-level again; UNSET leaves it."""
+    """`parent_id` None makes the category top-level again; UNSET leaves it. A new parent
+    marks the category's open tickets due for an SLA re-check at `now` (default: the current
+    time): the parent's policy conditions hold for them from then on."""
     require_manager(actor, "edit categories")
     clean_name = None if name is None else validation.text(name, field="name", max_length=validation.NAME_MAX)
     if default_group_id is not UNSET and default_group_id is not None:
@@ -295,6 +301,9 @@ async def update_category(
             if parent_id is not UNSET and parent_id != category.parent_id:
                 parent_row = locked.get(new_parent) if new_parent is not None else None
                 await _set_parent(category, new_parent, parent_row)
+                await Ticket.filter(category_id=category.id, status__in=SLA_ACTIVE).update(
+                    sla_next_alert_at=now or datetime.now(UTC)
+                )
             await category.save()
     except IntegrityError:
         raise Conflict("A category with that name exists.", field="name") from None

@@ -189,6 +189,9 @@ async def create(
         if group_id is None and data.category_id is not None:
             category = await Category.get(id=data.category_id)
             group_id = category.default_group_id
+            if group_id is None and category.parent_id is not None:  # a subcategory: its parent's
+                parent = await Category.get(id=category.parent_id)
+                group_id = parent.default_group_id
         product_id = data.product_id
         if product_id is None:
             product_id = await product_rules.product_for(

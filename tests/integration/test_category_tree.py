@@ -3,14 +3,16 @@ the row as it is when written (not as it was read), and crossing re-parentings q
 their row locks (never a deadlock on PostgreSQL) and the second is refused."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from domain.enums import TicketSource, TicketStatus
 from domain.errors import BadUserInput
-from domain.models import Category, Group
+from domain.models import Category, Customer, Group, Ticket
 from domain.services import directory
-from tests.integration.crash_points import admin
+from tests.integration.crash_points import NOW, admin
 
 
 async def test_a_rename_overlapping_a_reparenting_writes_no_loop(
@@ -67,3 +69,30 @@ async def test_crossing_reparentings_queue_and_the_second_is_refused(
     assert refused[0].field == "parentId"
     parents = dict(await Category.filter(id__in=[a.id, b.id]).values_list("id", "parent_id"))
     assert parents in ({a.id: b.id, b.id: None}, {a.id: None, b.id: a.id}), parents  # two levels, no loop
+
+
+async def test_a_new_parent_sends_the_categorys_open_tickets_to_an_sla_recheck(database: None) -> None:
+    """Reads compute SLA figures live, but the stored due time and next alert drive the
+    timers and the workbench: the sweep recomputes them with the parent's policies."""
+    actor = await admin()
+    billing = await directory.create_category(actor=actor, name="Billing", description=None, examples=[],
+                                              default_group_id=None)
+    loose = await directory.create_category(actor=actor, name="Loose", description=None, examples=[],
+                                            default_group_id=None)
+    other = await directory.create_category(actor=actor, name="Other", description=None, examples=[],
+                                            default_group_id=None)
+    customer = await Customer.create(email="c@example.com", name="C")
+    later = NOW + timedelta(days=3)
+
+    async def ticket(category: Category, status: TicketStatus) -> int:
+        row = await Ticket.create(subject="s", description="d", source=TicketSource.API, customer=customer,
+                                  category=category, status=status, sla_next_alert_at=later,
+                                  created_at=NOW, updated_at=NOW)
+        return row.id
+
+    open_one, closed_one, elsewhere = (await ticket(loose, TicketStatus.OPEN), await ticket(loose, TicketStatus.CLOSED),
+                                       await ticket(other, TicketStatus.OPEN))
+    await directory.update_category(actor=actor, category_id=loose.id, name=None, description=None,
+                                    parent_id=billing.id, now=NOW)
+    alerts = dict(await Ticket.all().values_list("id", "sla_next_alert_at"))
+    assert (alerts[open_one], alerts[closed_one], alerts[elsewhere]) == (NOW, later, later)
