@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -32,6 +32,8 @@ from schema.satisfaction_types import Satisfaction
 from schema.sla_types import TicketSla
 
 if TYPE_CHECKING:
+    from strawberry.dataloader import DataLoader
+
     from schema.knowledge_types import ArticleSuggestion
     from schema.presence_types import TicketPresence
 
@@ -42,6 +44,19 @@ def utc(value: datetime) -> datetime:
 
 def utc_or_none(value: datetime | None) -> datetime | None:
     return utc(value) if value is not None else None
+
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+async def _loaded(loader: "DataLoader[int, R | None]", key: int | None, make: Callable[[R], T]) -> T | None:
+    """The row through the request's loader (one query for a whole page), made into its
+    type; None when there is no key or no row."""
+    if key is None:
+        return None
+    row = await loader.load(key)
+    return make(row) if row else None
 
 
 @strawberry.type
@@ -56,11 +71,7 @@ class Group:
 
     @classmethod
     async def load(cls, info: Info, group_id: int | None) -> "Group | None":
-        """The row through the request's loader (one query for a whole page); None when absent."""
-        if group_id is None:
-            return None
-        row = await info.context.loaders.groups.load(group_id)
-        return cls.from_model(row) if row else None
+        return await _loaded(info.context.loaders.groups, group_id, cls.from_model)
 
     @classmethod
     def from_model(cls, row: models.Group) -> "Group":
@@ -169,11 +180,7 @@ class Product:
 
     @classmethod
     async def load(cls, info: Info, product_id: int | None) -> "Product | None":
-        """The row through the request's loader (one query for a whole page); None when absent."""
-        if product_id is None:
-            return None
-        row = await info.context.loaders.products.load(product_id)
-        return cls.from_model(row) if row else None
+        return await _loaded(info.context.loaders.products, product_id, cls.from_model)
 
     @classmethod
     def from_model(cls, row: models.Product) -> "Product":
@@ -201,11 +208,7 @@ class Category:
 
     @classmethod
     async def load(cls, info: Info, category_id: int | None) -> "Category | None":
-        """The row through the request's loader (one query for a whole page); None when absent."""
-        if category_id is None:
-            return None
-        row = await info.context.loaders.categories.load(category_id)
-        return cls.from_model(row) if row else None
+        return await _loaded(info.context.loaders.categories, category_id, cls.from_model)
 
     @classmethod
     def from_model(cls, row: models.Category) -> "Category":

@@ -2,7 +2,7 @@
 products, categories."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar, cast
 
 from tortoise.exceptions import IntegrityError
@@ -269,13 +269,13 @@ async def update_category(
     category_id: int,
     name: str | None,
     description: str | None,
+    now: datetime,
     default_group_id: int | None | object = UNSET,
     parent_id: int | None | object = UNSET,
-    now: datetime | None = None,
 ) -> Category:
     """`parent_id` None makes the category top-level again; UNSET leaves it. A new parent
-    marks the category's open tickets due for an SLA re-check at `now` (default: the current
-    time): the parent's policy conditions hold for them from then on."""
+    marks the category's open tickets due for an SLA re-check at `now`: the parent's policy
+    conditions hold for them from then on."""
     require_manager(actor, "edit categories")
     clean_name = None if name is None else validation.text(name, field="name", max_length=validation.NAME_MAX)
     if default_group_id is not UNSET and default_group_id is not None:
@@ -302,7 +302,7 @@ async def update_category(
                 parent_row = locked.get(new_parent) if new_parent is not None else None
                 await _set_parent(category, new_parent, parent_row)
                 await Ticket.filter(category_id=category.id, status__in=SLA_ACTIVE).update(
-                    sla_next_alert_at=now or datetime.now(UTC)
+                    sla_next_alert_at=now
                 )
             await category.save()
     except IntegrityError:

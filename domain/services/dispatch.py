@@ -26,8 +26,9 @@ from domain.enums import (
     TriageState,
 )
 from domain.events import Publisher
-from domain.models import Category, Customer, Group, GroupMembership, Page, RoutingRule, Ticket, User
+from domain.models import Customer, Group, GroupMembership, Page, RoutingRule, Ticket, User
 from domain.rules import assignment, routing
+from domain.services import category_tree
 from domain.services.ticket_changes import EventDraft, TicketChange, after_commit, change_ticket, write_events
 
 logger = logging.getLogger("helpdesk.dispatch")
@@ -61,11 +62,7 @@ def rule_spec(row: RoutingRule) -> routing.RoutingRule:
 async def decide_route(ticket: Ticket) -> routing.RouteDecision:
     """Explicit rules first; then the category's default group; then the desk's default."""
     customer = await Customer.get(id=ticket.customer_id)
-    category = await Category.get_or_none(id=ticket.category_id) if ticket.category_id is not None else None
-    parent = (
-        await Category.get_or_none(id=category.parent_id)
-        if category is not None and category.parent_id is not None else None
-    )
+    category, parent = await category_tree.with_parent(ticket.category_id)
     subject = routing.RoutingTicket(
         category_id=ticket.category_id,
         parent_category_id=parent.id if parent is not None else None,
@@ -80,14 +77,13 @@ async def decide_route(ticket: Ticket) -> routing.RouteDecision:
     decision = routing.route(subject, rules, None)
     if decision.group_id is not None:
         return decision
-    # A subcategory without a default group of its own takes its parent's.
-    for source in (category, parent):
-        if source is not None and source.default_group_id is not None:
-            return routing.RouteDecision(
-                group_id=source.default_group_id, rule_id=None, rule_name=None,
-                reason=f"no rule matched: default group of category {source.name}",
-                set_priority=decision.set_priority, tags=decision.tags,
-            )
+    if (fallback := category_tree.default_group(category, parent)) is not None:
+        group_id, source = fallback
+        return routing.RouteDecision(
+            group_id=group_id, rule_id=None, rule_name=None,
+            reason=f"no rule matched: default group of category {source.name}",
+            set_priority=decision.set_priority, tags=decision.tags,
+        )
     default = await Group.filter(is_default=True).order_by("id").first()
     return routing.RouteDecision(
         group_id=default.id if default else None, rule_id=None, rule_name=None,
@@ -328,13 +324,11 @@ async def _required_skills(ticket: Ticket) -> tuple[frozenset[str], dict[str, st
     covers each (a subcategory's parent category: "billing" covers "refunds")."""
     names: set[str] = set()
     broader: dict[str, str] = {}
-    if ticket.category_id is not None:
-        category = await Category.get_or_none(id=ticket.category_id)
-        if category is not None:
-            names.add(category.name.strip().lower())
-            parent = await Category.get_or_none(id=category.parent_id) if category.parent_id else None
-            if parent is not None:
-                broader[category.name.strip().lower()] = parent.name.strip().lower()
+    category, parent = await category_tree.with_parent(ticket.category_id)
+    if category is not None:
+        names.add(category.name.strip().lower())
+        if parent is not None:
+            broader[category.name.strip().lower()] = parent.name.strip().lower()
     if ticket.product_id is not None:
         from domain.models import Product
 

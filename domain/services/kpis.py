@@ -28,6 +28,7 @@ from domain.models import (
 from domain.rules import kpis
 from domain.rules.access import Actor
 from domain.rules.kpis import Dimension, Figures, Period
+from domain.services import category_tree
 
 # The ticket column each dimension groups by (DAY groups by the fact's own instant).
 _COLUMN: dict[Dimension, str] = {
@@ -80,10 +81,10 @@ async def report(
     moves = await _moves(span, column)
     ratings = await _ratings(span, column)
     if dimension is Dimension.TOP_CATEGORY:
-        parents = dict(await Category.filter(parent_id__isnull=False).values_list("id", "parent_id"))
+        parents = await category_tree.parents()
 
         def top(value: kpis.Value) -> kpis.Value:
-            return parents.get(value, value)
+            return parents.get(value, value) if isinstance(value, int) else value
 
         created = [replace(c, value=top(c.value)) for c in created]
         moves = [replace(m, value=top(m.value)) for m in moves]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from domain.enums import CustomerTier, EventKind, Priority, TicketStatus, WaitReason
 from domain.models import BusinessCalendar as CalendarRow
-from domain.models import Category, Customer, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
+from domain.models import Customer, SlaPolicy, Ticket, TicketEvent, TicketSlaTarget
 from domain.rules.calendar import BusinessCalendar
 from domain.rules.sla_clock import (
     Segment,
@@ -25,6 +25,7 @@ from domain.rules.sla_policy_choice import (
     TicketFacts,
     choose_policies_by_priority,
 )
+from domain.services import category_tree
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,7 @@ async def load_policy_book() -> PolicyBook:
         ),
         terms={p.id: terms_of(p, calendars.get(p.calendar_id) if p.calendar_id else None) for p in policies},
         policies={p.id: p for p in policies},
-        category_parents=dict(
-            await Category.filter(parent_id__isnull=False).values_list("id", "parent_id")  # type: ignore[arg-type]
-        ),
+        category_parents=await category_tree.parents(),
     )
 
 

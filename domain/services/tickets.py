@@ -31,7 +31,7 @@ from domain.models import Category, Customer, GroupMembership, Message, Product,
 from domain.models import Group as GroupModel
 from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_staff, require_ticket_reader
-from domain.services import dispatch, product_rules, triage
+from domain.services import category_tree, dispatch, product_rules, triage
 from domain.services.ticket_changes import (
     ChangeResult,
     EventDraft,
@@ -187,11 +187,8 @@ async def create(
         customer_id, new_email, external_id = await _resolve_customer_id(actor, data)
         group_id = data.group_id
         if group_id is None and data.category_id is not None:
-            category = await Category.get(id=data.category_id)
-            group_id = category.default_group_id
-            if group_id is None and category.parent_id is not None:  # a subcategory: its parent's
-                parent = await Category.get(id=category.parent_id)
-                group_id = parent.default_group_id
+            fallback = category_tree.default_group(*await category_tree.with_parent(data.category_id))
+            group_id = fallback[0] if fallback is not None else None
         product_id = data.product_id
         if product_id is None:
             product_id = await product_rules.product_for(

@@ -18,7 +18,7 @@ from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_manager, require_staff
 from domain.rules.priority_rules import DEFAULT_RULES, PriorityRuleSpec
 from domain.rules.triage_decision import Scores, Verdict, decide, event_note
-from domain.services import dispatch
+from domain.services import category_tree, dispatch
 from domain.services.ticket_changes import EventDraft, TicketChange, change_ticket
 from domain.services.triage_models import Scored, TrainedModels, TriageModels, bump_generation
 
@@ -213,12 +213,14 @@ async def accuracy(
         created_at__gte=created_from, created_at__lt=created_to, classified_category_id__isnull=False
     ).values_list("classified_category_id", "category_id", "category_confirmed", "classification")
     confirmed = [(guess, final, data) for guess, final, sure, data in rows if sure]
-    parents = dict(await Category.filter(parent_id__isnull=False).values_list("id", "parent_id"))
+    parents = await category_tree.parents()
 
     def right(guess: int, final: int | None, data: dict[str, Any] | None) -> bool:
         # A person picking a subcategory of the parent the classifier rolled up to refines
         # its answer: the parent was right.
-        return guess == final or bool(data and data.get("rolledUp") and parents.get(final) == guess)
+        if guess == final:
+            return True
+        return final is not None and bool(data and data.get("rolledUp")) and parents.get(final) == guess
 
     return AccuracyReport(
         classified=len(rows),

@@ -16,7 +16,8 @@ from tortoise.expressions import F
 from tortoise.models import Model
 
 from domain.enums import Priority
-from domain.models import Category, CategoryExample, PriorityExample, TriageGeneration
+from domain.models import CategoryExample, PriorityExample, TriageGeneration
+from domain.services import category_tree
 from domain.triage.classifier import Prediction, TriageClassifier
 from domain.triage.embedder import DIMENSION, TextEncoder, Vector
 
@@ -88,8 +89,7 @@ class TriageModels:
             if self._trained is not None and self._trained.generation == generation:
                 return self._trained
             encoder = await self.encoder()
-            parents = await Category.filter(parent_id__isnull=False).values_list("id", "parent_id")
-            families = {str(child): str(parent) for child, parent in parents}
+            families = {str(child): str(parent) for child, parent in (await category_tree.parents()).items()}
             categories = await _train(encoder, CategoryExample, "category_id")
             priorities = await _train(encoder, PriorityExample, "priority")
             self._trained = TrainedModels(generation, categories, priorities, families)

@@ -31,15 +31,15 @@ async def test_a_rename_overlapping_a_reparenting_writes_no_loop(
         # Billing put under it (allowed: Billing has no subcategories any more).
         row = await real_get(model, entity_id, field)
         await directory.update_category(actor=actor, category_id=refunds.id, name=None, description=None,
-                                        parent_id=None)
+                                        parent_id=None, now=NOW)
         await directory.update_category(actor=actor, category_id=billing.id, name=None, description=None,
-                                        parent_id=refunds.id)
+                                        parent_id=refunds.id, now=NOW)
         return row
 
     monkeypatch.setattr(directory, "_get", another_admin_meanwhile)
     # Admin A renames Refunds and gives it a default group; its parent is not A's business.
     await directory.update_category(actor=actor, category_id=refunds.id, name="Refunds and returns",
-                                    description=None, default_group_id=team.id)
+                                    description=None, default_group_id=team.id, now=NOW)
 
     stored = {c.id: c for c in await Category.filter(id__in=[billing.id, refunds.id])}
     assert stored[refunds.id].name == "Refunds and returns" and stored[refunds.id].default_group_id == team.id
@@ -60,8 +60,10 @@ async def test_crossing_reparentings_queue_and_the_second_is_refused(
 
     monkeypatch.setattr(directory, "bump_generation", slow_bump)
     results = await asyncio.gather(
-        directory.update_category(actor=actor, category_id=a.id, name=None, description=None, parent_id=b.id),
-        directory.update_category(actor=actor, category_id=b.id, name=None, description=None, parent_id=a.id),
+        directory.update_category(actor=actor, category_id=a.id, name=None, description=None, parent_id=b.id,
+                                    now=NOW),
+        directory.update_category(actor=actor, category_id=b.id, name=None, description=None, parent_id=a.id,
+                                    now=NOW),
         return_exceptions=True,
     )
     refused = [r for r in results if isinstance(r, BaseException)]
