@@ -8,6 +8,7 @@ import logging
 from graphql import GraphQLError
 
 from domain.errors import DomainError, ErrorCode, RateLimited
+from domain.rules.rate_limit import shown_wait
 
 logger = logging.getLogger("helpdesk.errors")
 
@@ -24,7 +25,7 @@ def apply_code(error: GraphQLError) -> None:
         if original.field:
             extensions["field"] = original.field
         if isinstance(original, RateLimited):
-            extensions["retryAfterSeconds"] = round(original.retry_after_seconds, 1)
+            extensions["retryAfterSeconds"] = shown_wait(original.retry_after_seconds)
         error.extensions = extensions
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable coercion errors: the request itself is wrong.

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from domain.errors import DomainError, ErrorCode, RateLimited
+from domain.rules.rate_limit import shown_wait
 from domain.rules.webhook_signature import Verdict, verify
 from domain.services import intake
 from resolvers.context import AppServices
@@ -60,7 +61,7 @@ def _domain_error(error: DomainError) -> JSONResponse:
     if isinstance(error, intake.FormInvalid):
         extra["errors"] = [{"field": e.field, "message": e.message} for e in error.errors]
     if isinstance(error, RateLimited):
-        extra["retryAfterSeconds"] = round(error.retry_after_seconds, 1)
+        extra["retryAfterSeconds"] = shown_wait(error.retry_after_seconds)
         headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_seconds)))
     response = _error(STATUS_OF.get(error.code, 500), error.code, error.message, **extra)
     response.headers.update(headers)

@@ -1,6 +1,7 @@
 """Fixed-window rate limiting: the same rule whether counts live in memory or in Redis."""
 
 import ipaddress
+import math
 from dataclasses import dataclass
 
 
@@ -27,6 +28,13 @@ def client_identity(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network((parsed, 64), strict=False))
     return str(parsed)
+
+
+def shown_wait(seconds: float) -> float:
+    """A wait as clients are told it (`retryAfterSeconds`): in tenths, rounded up, so that
+    waiting that long always lands in the next window; never 0 (a refusal a moment before
+    the window ends would otherwise say "retry after 0 s")."""
+    return max(math.ceil(seconds * 10) / 10, 0.1)
 
 
 def retry_after(count: int, *, limit: int, window: Window, now_seconds: float) -> float | None:

@@ -1,6 +1,6 @@
 import pytest
 
-from domain.rules.rate_limit import client_identity, retry_after, window_at
+from domain.rules.rate_limit import client_identity, retry_after, shown_wait, window_at
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_windows_are_consecutive() -> None:
 )
 def test_a_client_is_its_ipv4_address_or_its_ipv6_slash_64(address: str, identity: str) -> None:
     assert client_identity(address) == identity
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0.0001, 0.1),  # refused a moment before the window ends: never "retry after 0"
+        (0.04, 0.1),
+        (0.1, 0.1),
+        (0.11, 0.2),  # rounded up: waiting that long lands in the next window
+        (59.95, 60.0),
+        (60.0, 60.0),
+    ],
+)
+def test_the_wait_shown_is_in_tenths_rounded_up_and_never_zero(seconds: float, shown: float) -> None:
+    assert shown_wait(seconds) == shown
