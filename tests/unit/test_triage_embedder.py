@@ -3,6 +3,7 @@
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from domain.triage import embedder as embedder_module
@@ -42,3 +43,22 @@ def test_racing_threads_load_one_embedder(monkeypatch: pytest.MonkeyPatch) -> No
         thread.join()
     assert len(loads) == 1
     assert len(seen) == 8 and all(e is loads[0] for e in seen)
+
+
+def test_a_text_with_a_body_is_the_mean_of_its_sentences_subject_weighted() -> None:
+    embedder = shared_embedder()
+    text = "Export fails\n<!-- Describe the bug. -->\nThe CSV export stops at 50%. It says timeout."
+    pieces = ["Export fails", "The CSV export stops at 50%.", "It says timeout."]
+    vectors = embedder.encode(pieces)
+    expected = 3 * vectors[0] + vectors[1] + vectors[2]
+    expected /= np.linalg.norm(expected)
+    [actual] = embedder.encode([text])
+    assert float(actual @ expected) > 0.9999
+    # The template's comment changes nothing; a one-line text is read whole, as before.
+    [without_comment] = embedder.encode([text.replace("<!-- Describe the bug. -->\n", "")])
+    assert float(actual @ without_comment) > 0.9999
+    one_line = "The CSV export stops at 50%. It says timeout."
+    [whole] = embedder.encode([one_line])
+    direct = embedder._require().encode([one_line], normalize_embeddings=True)[0]
+    assert float(whole @ direct) > 0.9999
+    assert float(whole @ expected) < 0.999
