@@ -31,7 +31,7 @@ from domain.models import Category, Customer, GroupMembership, Message, Product,
 from domain.models import Group as GroupModel
 from domain.rules import transitions, validation
 from domain.rules.access import Actor, require_staff, require_ticket_reader
-from domain.services import category_tree, dispatch, product_rules, triage
+from domain.services import dispatch, product_rules, triage
 from domain.services.ticket_changes import (
     ChangeResult,
     EventDraft,
@@ -185,10 +185,9 @@ async def create(
             if existing is not None:
                 return existing
         customer_id, new_email, external_id = await _resolve_customer_id(actor, data)
+        # Without a group, dispatch routes the ticket: routing rules first, then its category's
+        # default group (a subcategory's, else its parent's), then the desk's default.
         group_id = data.group_id
-        if group_id is None and data.category_id is not None:
-            fallback = category_tree.default_group(*await category_tree.with_parent(data.category_id))
-            group_id = fallback[0] if fallback is not None else None
         product_id = data.product_id
         if product_id is None:
             product_id = await product_rules.product_for(
@@ -260,6 +259,8 @@ async def create(
                 logger.warning("queueing ticket %s for classification failed", ticket.id, exc_info=True)
         else:  # with triage, dispatch follows the classification
             await dispatch.dispatch(ticket_id=ticket.id, now=now, publisher=publisher, why="created")
+            # The caller sees where dispatch put it, not the row as first written.
+            ticket = await Ticket.get_or_none(id=ticket.id) or ticket
         return ticket
     raise Conflict("The ticket could not be created because of concurrent changes; try again.")
 

@@ -400,6 +400,38 @@ def test_a_corrected_category_routes_an_unassigned_ticket_again(desk: Desk) -> N
     assert any(e["kind"] == "ASSIGNED" and e["note"].startswith("category corrected") for e in row["events"])
 
 
+def test_a_ticket_created_with_a_category_meets_the_routing_rules_before_its_default_group(
+    desk: Desk,
+) -> None:
+    vip_group, billing_group = desk.group(), desk.group()
+    word = unique("chargeback").replace("-", "")
+    category = desk.gql.ok(
+        "mutation($i: CreateCategoryInput!) { createCategory(input: $i) { id } }",
+        {"i": {"name": unique("Billing"), "defaultGroupId": billing_group}}, desk.admin,
+    )["createCategory"]["id"]
+    rule = desk.gql.ok(
+        "mutation($i: RoutingRuleInput!) { upsertRoutingRule(input: $i) { id name } }",
+        {"i": {"name": unique("Chargebacks"), "position": 0, "categoryIds": [category],
+               "keywords": [word], "groupId": vip_group}}, desk.admin,
+    )["upsertRoutingRule"]
+    created = desk.gql.ok(
+        "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id group { id } } }",
+        {"i": {"subject": f"A {word} on my card", "description": "details", "categoryId": category,
+               "customerId": desk.other_customer.id if desk.other_customer else None}}, desk.admin,
+    )["createTicket"]
+    # The response already shows where dispatch put it.
+    assert created["group"] == {"id": vip_group}
+    routed = [e for e in ticket(desk, created["id"])["events"] if e["kind"] == "ASSIGNED"]
+    assert rule["name"] in routed[0]["note"]
+    # No rule claims it: the category's default group takes it, and the log says why.
+    plain = ticket(desk, create(desk, "A plain invoice question", categoryId=category))
+    assert plain["group"] == {"id": billing_group}
+    assert any("default group of category" in (e["note"] or "") for e in plain["events"])
+    # A group given by the creator is kept, whatever the rules say.
+    chosen = ticket(desk, create(desk, f"Another {word}", categoryId=category, groupId=desk.group_id))
+    assert chosen["group"] == {"id": desk.group_id}
+
+
 def test_an_override_takes_the_watch_for_its_window(desk: Desk) -> None:
     group = desk.group()
     a, b = agents(desk, group, 2, online=False)
