@@ -53,8 +53,14 @@ def test_segments(text: str, limit: int, expected: list[str]) -> None:
 
 
 def test_only_the_head_of_a_huge_text_is_read() -> None:
-    # A pasted log of a megabyte behind an unclosed comment: the scan stops at the head.
+    # A pasted log of one long line: what lies past the head is never read, even when fewer
+    # segments than the limit came before it.
+    text = "Title\n" + "word " * (HEAD_CHARS // 5) + "\nTail line"
+    assert "Tail line" not in cleaned(text)
+    kept = segments(text, 8)
+    assert len(kept) == 2 and kept[0] == "Title" and len(kept[1]) <= SEGMENT_CHARS
+
+
+def test_an_unclosed_comment_hides_the_rest_of_a_huge_text() -> None:
     text = "Title\n<!-- " + "![" * 500_000 + "\nlast line of the log"
-    assert len(text) > 50 * HEAD_CHARS
     assert segments(text, 8) == ["Title"]
-    assert "last line" not in cleaned(text)
