@@ -264,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["classify-eval"]:
+        # argparse's REMAINDER refuses a first argument that looks like an option
+        # ("classify-eval --help", "classify-eval --train A.csv B.csv"), so the evaluator,
+        # which owns those options, gets them untouched.
+        return _cmd_classify_eval(load_settings(), argparse.Namespace(arguments=argv[1:]))
     args = build_parser().parse_args(argv)
     settings = load_settings()
     return int(args.handler(settings, args))

@@ -54,8 +54,9 @@ def test_classify_eval_measures_a_labelled_file(cli_env: dict[str, str], tmp_pat
         writer.writerow(["body", "kind"])
         for label, texts in rows.items():
             writer.writerows([text, label] for text in texts)
-    result = run_cli(cli_env, "classify-eval", str(path), "--text-column", "body", "--label-column", "kind",
-                     "--folds", "3", "--json", timeout=600)
+    # Options before the file, as in API.md's `--train A.csv B.csv`, reach the evaluator.
+    result = run_cli(cli_env, "classify-eval", "--folds", "3", "--json", str(path), "--text-column", "body",
+                     "--label-column", "kind", timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["items"] == 12 and 0.5 <= report["accuracy"] <= 1.0 and 0 <= report["macro_f1"] <= 1.0
@@ -64,3 +65,5 @@ def test_classify_eval_measures_a_labelled_file(cli_env: dict[str, str], tmp_pat
     assert sum(map(sum, report["confusion"]["matrix"])) == 12 and report["accuracy_at_coverage"]
     missing = run_cli(cli_env, "classify-eval", str(path), "--text-column", "body", "--label-column", "nope")
     assert missing.returncode == 2 and "nope" in missing.stderr
+    usage = run_cli(cli_env, "classify-eval", "--help")
+    assert usage.returncode == 0 and "--parent-column" in usage.stdout
