@@ -9,6 +9,7 @@ side when a threshold decides what is routed without a human.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +64,12 @@ def fit_temperature(
     return float(np.exp(result.x))
 
 
+class Combination(NamedTuple):
+    knn_weight: float
+    temperature: float
+    loss: float  # penalised summed NLL of the true labels: lower fits better
+
+
 def fit_combination(
     linear: Scores,
     neighbours: Scores,
@@ -70,22 +77,22 @@ def fit_combination(
     weights: Sequence[float],
     prior: float,
     prior_strength: float,
-) -> tuple[float, float]:
-    """(neighbour weight, temperature) of the best calibrated mix of the two score sets.
+) -> Combination:
+    """The neighbour weight and temperature of the best calibrated mix of the two score sets.
 
     Each candidate weight gets its own fitted temperature; the pair with the lowest
     penalised NLL wins, the smaller weight on a tie. NLL rather than accuracy: it is
     smooth, and it rewards the mix whose confidences rank right from wrong, which is what
     a routing threshold relies on.
     """
-    best: tuple[float, float, float] | None = None
+    best: Combination | None = None
     for weight in sorted(weights):
         scores = linear + weight * neighbours
         temperature = fit_temperature(scores, ids, prior, prior_strength)
         loss = len(ids) * negative_log_likelihood(scores, ids, temperature)
-        loss += prior_strength * (np.log(temperature) - np.log(prior)) ** 2
-        if best is None or loss < best[0] - 1e-9:
-            best = (loss, weight, temperature)
+        loss += prior_strength * float(np.log(temperature) - np.log(prior)) ** 2
+        if best is None or loss < best.loss - 1e-9:
+            best = Combination(weight, temperature, loss)
     if best is None:
         raise ValueError("no candidate weights")
-    return best[1], best[2]
+    return best

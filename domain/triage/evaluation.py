@@ -30,7 +30,7 @@ class Outcome:
     predict_seconds: float
     temperatures: list[float]
     knn_weights: list[float]
-    model_name: str
+    models: list[str]  # each split's model name: the regression chosen may differ by split
 
 
 def run_splits(
@@ -59,7 +59,7 @@ def run_splits(
     temperatures: list[float] = []
     knn_weights: list[float] = []
     predict_seconds = 0.0
-    model_name = ""
+    models: list[str] = []
     bar = tqdm(splits, desc="train and test", unit="split", disable=not progress, leave=False)
     for train, test in bar:
         started = time.perf_counter()
@@ -84,7 +84,7 @@ def run_splits(
         split_accuracies.append(float(np.mean(right)) if right else 0.0)
         temperatures.append(classifier.temperature)
         knn_weights.append(classifier.knn_weight)
-        model_name = classifier.model_name
+        models.append(classifier.model_name)
     order = sorted(tested)
     return Outcome(
         truth=[truth(i) for i in order],
@@ -95,7 +95,7 @@ def run_splits(
         predict_seconds=predict_seconds,
         temperatures=temperatures,
         knn_weights=knn_weights,
-        model_name=model_name,
+        models=models,
     )
 
 

@@ -29,7 +29,9 @@ def build(
     at_target = metrics.coverage_at_accuracy(truth, predicted, confidence, target_accuracy)
     return {
         **context,
-        "model": outcome.model_name,
+        # One name when every split chose the same model, else each split's in order.
+        "model": " ".join(outcome.models) if len(set(outcome.models)) > 1 else (outcome.models or [""])[0],
+        "models": outcome.models,
         "temperatures": outcome.temperatures,
         "knn_weights": outcome.knn_weights,
         "items": len(truth),

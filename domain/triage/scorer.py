@@ -92,7 +92,7 @@ class Scorer:
         if len(present) == 1:
             self._only = int(present[0])
             return self
-        matrix = self._features.fit_transform(texts, vectors)
+        matrix = self._features.fit_transform(texts, vectors, self._ids, self.label_count)
         # lbfgs is deterministic; random_state only matters to solvers that shuffle.
         model = LogisticRegression(C=self.config.c, max_iter=self.config.max_iter, random_state=0)
         with _one_thread():

@@ -48,8 +48,8 @@ def test_combination_picks_the_informative_scores() -> None:
     ids = rng.integers(0, 3, size=600)
     informative = np.eye(3)[ids] * 2.0 + rng.normal(scale=0.5, size=(600, 3))
     noise = rng.normal(size=(600, 3))
-    weight, _ = fit_combination(noise, informative, ids, (0.0, 1.0, 2.0), 1.0, 0.0)
+    weight = fit_combination(noise, informative, ids, (0.0, 1.0, 2.0), 1.0, 0.0).knn_weight
     assert weight > 0
-    weight, _ = fit_combination(informative, noise, ids, (0.0, 1.0, 2.0), 1.0, 0.0)
+    weight = fit_combination(informative, noise, ids, (0.0, 1.0, 2.0), 1.0, 0.0).knn_weight
     assert weight == 0.0
     assert negative_log_likelihood(informative, ids, 1.0) < negative_log_likelihood(noise, ids, 1.0)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from domain.triage.classifier import Prediction, TrainingConfig, TriageClassifier
+from domain.triage.classifier import Prediction, Regression, TrainingConfig, TriageClassifier
 from domain.triage.embedder import Embedder, Vector, shared_embedder
 
 EXAMPLES = {
@@ -223,6 +223,29 @@ def test_one_example_per_label(embedder: Embedder) -> None:
     assert (billing.label, technical.label) == ("billing", "technical")
     assert 0.5 < billing.confidence < 1.0
     assert len(billing.ranking) == 2
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_examples_choose_the_regression(weighted: bool) -> None:
+    """The regression that predicts the held-out examples best is used, not the first listed.
+
+    A regression with almost no freedom (C 1e-4) cannot tell the labels apart; the other can.
+    The two differ in n-gram weighting too, which the model name shows.
+    """
+    useless = Regression(c=1e-4, term_weight_smoothing=0.0 if weighted else 1.0)
+    useful = Regression(c=10.0, term_weight_smoothing=1.0 if weighted else 0.0)
+    config = TrainingConfig(regressions=(useless, useful), knn_weights=(0.0,))
+    classifier = TriageClassifier.train(TEXTS, LABELS, encoder=HashingEncoder(), config=config)
+    assert classifier.calibrated
+    assert classifier.model_name == ("hashing+nblr" if weighted else "hashing+lr")
+    assert classifier.classify("refund the duplicate payment").label == "billing"
+
+
+def test_too_few_examples_to_choose_take_the_first_regression() -> None:
+    first = Regression(c=10.0, term_weight_smoothing=1.0)
+    config = TrainingConfig(regressions=(first, Regression(c=1.0, term_weight_smoothing=0.0)))
+    classifier = TriageClassifier.train(TEXTS[2:6], LABELS[2:6], encoder=HashingEncoder(), config=config)
+    assert not classifier.calibrated and classifier.model_name.startswith("hashing+nblr")
 
 
 def test_unbalanced_labels(embedder: Embedder) -> None:

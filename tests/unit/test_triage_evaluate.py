@@ -79,6 +79,7 @@ def test_cross_validation_json(tickets_csv: Path, capsys: pytest.CaptureFixture[
     assert coverages == sorted(coverages, reverse=True)
     assert result["coverage_at_target"]["target"] == 0.98
     assert result["model"].startswith("all-MiniLM-L6-v2")
+    assert len(result["models"]) == 4 and all(name.startswith("all-MiniLM-L6-v2+") for name in result["models"])
 
 
 def test_holdout_text_report(tickets_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
