@@ -3,7 +3,8 @@
 Sentence embeddings capture paraphrase but blur the exact words that separate close intents
 ("card not working" vs "card declined"); n-grams keep those words, and character n-grams
 survive typos and product names. Each block is L2-normalised, so a block's weight is its
-share of the vector's length whatever the text's length.
+share of the vector's length whatever the text's length. The optional n-gram weighting
+(term_weights) averages 1, so it shifts weight between n-grams more than between blocks.
 """
 
 from __future__ import annotations
