@@ -134,5 +134,6 @@ class TextFeatures:
         weighted = np.float32(self.config.embedding_weight) * np.asarray(vectors, dtype=np.float32)
         dense = sparse.csr_matrix(weighted)
         if self._term_weights is not None:
-            terms = terms.multiply(self._term_weights[None, :]).tocsr().astype(np.float32)
+            # In place: `terms` is this call's own fresh matrix, and a copy per ticket buys nothing.
+            terms.data *= self._term_weights[terms.indices]
         return sparse.hstack([dense, terms], format="csr")
