@@ -62,3 +62,24 @@ def test_a_text_with_a_body_is_the_mean_of_its_sentences_subject_weighted() -> N
     direct = embedder._require().encode([one_line], normalize_embeddings=True)[0]
     assert float(whole @ direct) > 0.9999
     assert float(whole @ expected) < 0.999
+
+
+def test_vectors_match_the_models_own_encode_whatever_the_batching() -> None:
+    """Grouping by token count changes which texts share a batch, never a vector."""
+    embedder = shared_embedder()
+    texts = [
+        "hi",
+        "  my card was declined at the shop  ",
+        "Why is there a fee on my transfer?\n",
+        "Ünïcode: café crème — 3€ refund?",
+        "word " * 400,  # beyond the model's 256 positions: truncated the same way
+        "",
+        "How do I change my PIN " * 3,
+    ] * 5
+    small_budget = Embedder(SHARED_POLICY, token_budget=16)
+    small_budget._model = embedder._require()  # same weights, far smaller batches
+    model = embedder._require()
+    expected = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    for candidate in (embedder, small_budget):
+        actual = candidate._encode_pieces(model, texts)
+        assert np.abs(actual - expected).max() < 1e-5
