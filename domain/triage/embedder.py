@@ -193,6 +193,10 @@ class Embedder:
     def encode_one(self, text: str) -> Vector:
         return self.encode([text])[0]
 
+    def sentence_transformer(self) -> SentenceTransformer:
+        """The loaded model, for comparisons against its own encode() (bench and tests)."""
+        return self._require()
+
     # -- internals -------------------------------------------------------------------------
 
     def _require(self) -> SentenceTransformer:

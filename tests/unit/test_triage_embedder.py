@@ -77,8 +77,8 @@ def test_vectors_match_the_models_own_encode_whatever_the_batching() -> None:
         "How do I change my PIN " * 3,
     ] * 5
     small_budget = Embedder(SHARED_POLICY, token_budget=16)
-    small_budget._model = embedder._require()  # same weights, far smaller batches
-    model = embedder._require()
+    small_budget._model = embedder.sentence_transformer()  # same weights, far smaller batches
+    model = embedder.sentence_transformer()
     expected = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
     for candidate in (embedder, small_budget):
         actual = candidate._encode_pieces(model, texts)
