@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from domain.triage.batching import length_batches
 from domain.triage.segments import has_body, segments
+from domain.triage.traced import Forward, traced_forward
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -140,6 +141,7 @@ class Embedder:
         self.token_budget = token_budget
         self.threads = threads
         self._model: SentenceTransformer | None = None
+        self._forward: Forward | None = None
 
     @property
     def name(self) -> str:
@@ -171,8 +173,22 @@ class Embedder:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch points at torchao; the API still works
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        self._model = model
+        self._forward = traced_forward(model)
+        self._model = model  # last: `loaded` must not be seen before the forward exists
         return self
+
+    def with_options(
+        self, *, policy: LongTextPolicy | None = None, token_budget: int | None = None
+    ) -> Embedder:
+        """Another embedder over the same loaded weights (no second load), options replaced."""
+        other = Embedder(
+            policy or self.policy,
+            token_budget=token_budget or self.token_budget,
+            threads=self.threads,
+            int8=self.int8,
+        )
+        other._model, other._forward = self._require(), self._forward
+        return other
 
     def fingerprint(self) -> str:
         """Identifies what the vectors mean: equal fingerprints, interchangeable vectors."""
@@ -212,6 +228,8 @@ class Embedder:
         """
         import torch
 
+        forward = self._forward
+        assert forward is not None, "set with the model by load()"
         tokenizer = model.tokenizer
         encoded = tokenizer(pieces, truncation=True, max_length=model.max_seq_length, verbose=False)
         columns: dict[str, list[list[int]]] = dict(encoded)
@@ -224,7 +242,7 @@ class Embedder:
                     key: torch.from_numpy(_padded(rows, batch, lengths, pad_ids.get(key, 0)))
                     for key, rows in columns.items()
                 }
-                embedding = model(features)["sentence_embedding"]
+                embedding = forward(features)["sentence_embedding"]
                 out[batch] = torch.nn.functional.normalize(embedding, p=2, dim=1).numpy()
         return out
 

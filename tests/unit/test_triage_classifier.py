@@ -279,10 +279,9 @@ def test_long_text_chunking_and_subject_weighting(embedder: Embedder) -> None:
     subject = "Charged twice for my subscription"
     text = subject + "\n" + "The weather was lovely and we walked along the river bank. " * 400
     assert len(text) > 20_000
-    chunked = Embedder(LongTextPolicy(chunk=True, max_chunks=8, subject_weight=0.0))
-    weighted = Embedder(LongTextPolicy(chunk=True, max_chunks=8, subject_weight=0.5))
     # The loaded model is shared rather than loaded three times; only the policy differs.
-    chunked._model = weighted._model = embedder._require()
+    chunked = embedder.with_options(policy=LongTextPolicy(chunk=True, max_chunks=8, subject_weight=0.0))
+    weighted = embedder.with_options(policy=LongTextPolicy(chunk=True, max_chunks=8, subject_weight=0.5))
     [subject_vector] = embedder.encode([subject])
     plain = float(chunked.encode([text])[0] @ subject_vector)
     leaning = float(weighted.encode([text])[0] @ subject_vector)

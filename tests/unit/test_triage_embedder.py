@@ -8,6 +8,7 @@ import pytest
 
 from domain.triage import embedder as embedder_module
 from domain.triage.embedder import SHARED_POLICY, Embedder, shared_embedder
+from domain.triage.traced import traced_forward
 
 
 def test_shared_embedder_is_loaded_once_and_shared() -> None:
@@ -59,27 +60,48 @@ def test_a_text_with_a_body_is_the_mean_of_its_sentences_subject_weighted() -> N
     assert float(actual @ without_comment) > 0.9999
     one_line = "The CSV export stops at 50%. It says timeout."
     [whole] = embedder.encode([one_line])
-    direct = embedder._require().encode([one_line], normalize_embeddings=True)[0]
+    direct = embedder.sentence_transformer().encode([one_line], normalize_embeddings=True)[0]
     assert float(whole @ direct) > 0.9999
     assert float(whole @ expected) < 0.999
 
 
 def test_vectors_match_the_models_own_encode_whatever_the_batching() -> None:
-    """Grouping by token count changes which texts share a batch, never a vector."""
+    """Grouping by token count and the traced forward pass change no vector."""
     embedder = shared_embedder()
-    texts = [
-        "hi",
-        "  my card was declined at the shop  ",
-        "Why is there a fee on my transfer?\n",
-        "Ünïcode: café crème — 3€ refund?",
-        "word " * 400,  # beyond the model's 256 positions: truncated the same way
-        "",
-        "How do I change my PIN " * 3,
-    ] * 5
-    small_budget = Embedder(SHARED_POLICY, token_budget=16)
-    small_budget._model = embedder.sentence_transformer()  # same weights, far smaller batches
+    small_budget = embedder.with_options(token_budget=16)  # far smaller batches
     model = embedder.sentence_transformer()
-    expected = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    expected = model.encode(MIXED_TEXTS, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
     for candidate in (embedder, small_budget):
-        actual = candidate._encode_pieces(model, texts)
+        actual = candidate._encode_pieces(model, MIXED_TEXTS)
         assert np.abs(actual - expected).max() < 1e-5
+    assert small_budget.policy == embedder.policy and small_budget.fingerprint() == embedder.fingerprint()
+
+
+def test_the_forward_pass_is_traced_and_falls_back_to_the_model_when_tracing_fails(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import torch
+
+    model = shared_embedder().sentence_transformer()
+    assert isinstance(traced_forward(model), torch.jit.ScriptModule)
+
+    def broken_trace(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("this torch cannot trace")
+
+    monkeypatch.setattr(torch.jit, "trace", broken_trace)
+    assert traced_forward(model) is model
+    assert "tracing failed" in caplog.text
+    eager = Embedder(SHARED_POLICY).load()
+    expected = model.encode(MIXED_TEXTS, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(eager.encode(MIXED_TEXTS) - expected).max() < 1e-5
+
+
+MIXED_TEXTS = [
+    "hi",
+    "  my card was declined at the shop  ",
+    "Why is there a fee on my transfer?",
+    "Ünïcode: café crème — 3€ refund?",
+    "word " * 400,  # beyond the model's 256 positions: truncated the same way
+    "",
+    "How do I change my PIN " * 3,
+] * 5
