@@ -25,10 +25,17 @@ Forward = Callable[[Features], Features]
 _log = logging.getLogger(__name__)
 
 # Two texts of different lengths, so the trace runs with padding in the attention mask.
-# Mask code that branched on whether a batch has padding would bake the unpadded branch
-# into a graph traced without any; this transformers does not branch so, and the tests
-# compare traced vectors with the library's own on padded batches either way.
 _EXAMPLE = ["a ticket about a card payment that was declined twice", "refund"]
+# A trace records one path through the Python code. Mask code that branched on whether a
+# batch has padding, or on its length, would replay the traced branch on every input; this
+# transformers does not, but a later one might. So the graph is checked against the model
+# at load on batches shaped unlike the example: one unpadded text, and three of which two
+# are padded, to a length the example did not have.
+_CHECKS = [
+    ["why was I charged a fee"],
+    ["refund", "my card still has not arrived after two weeks, where is it?", "top up failed"],
+]
+_TOLERANCE = 1e-4
 
 
 def traced_forward(model: SentenceTransformer) -> Forward:
@@ -51,7 +58,12 @@ def traced_forward(model: SentenceTransformer) -> Forward:
             warnings.simplefilter("ignore")
             traced = torch.jit.trace(model, (example,), strict=False, check_trace=False)
             frozen: Forward = torch.jit.freeze(traced.eval())
-            frozen(example)  # the first call optimises the graph; pay it at load time
+            for texts in _CHECKS:  # the first calls also optimise the graph, at load time
+                features = dict(model.tokenizer(texts, padding=True, return_tensors="pt"))
+                expected = model(dict(features))["sentence_embedding"]
+                actual = frozen(features)["sentence_embedding"]
+                if float((actual - expected).abs().max()) > _TOLERANCE:
+                    raise ValueError(f"the traced model disagrees with the model on {len(texts)} texts")
         return frozen
     except Exception:  # any failure leaves the eager model, which works
         _log.warning("encoder tracing failed; using the eager model", exc_info=True)

@@ -96,6 +96,31 @@ def test_the_forward_pass_is_traced_and_falls_back_to_the_model_when_tracing_fai
     assert np.abs(eager.encode(MIXED_TEXTS) - expected).max() < 1e-5
 
 
+def test_a_trace_that_disagrees_with_the_model_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stands in for a trace that replays the wrong branch on some batch shape."""
+    import torch
+
+    model = shared_embedder().sentence_transformer()
+    freeze = torch.jit.freeze
+
+    def drifting_freeze(module: torch.jit.ScriptModule) -> object:
+        frozen = freeze(module)
+
+        def forward(features: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+            out = dict(frozen(features))
+            padded = bool((features["attention_mask"] == 0).any())
+            out["sentence_embedding"] = out["sentence_embedding"] + (0.01 if padded else 0.0)
+            return out
+
+        return forward
+
+    monkeypatch.setattr(torch.jit, "freeze", drifting_freeze)
+    assert traced_forward(model) is model
+    assert "disagrees" in caplog.text
+
+
 MIXED_TEXTS = [
     "hi",
     "  my card was declined at the shop  ",
