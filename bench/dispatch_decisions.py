@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
-from bench.seed import create_database, database_url, drop_database
+from bench.seed import throwaway_database
 from domain.enums import AssignmentStrategy, Availability, CustomerTier, Priority, Role, TicketSource
 from domain.events import NullPublisher
 from domain.models import Customer, Group, GroupMembership, RoutingRule, User
@@ -139,16 +138,8 @@ async def run(url: str, count: int, concurrency: int, rounds: int) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    if args.sqlite:
-        with tempfile.TemporaryDirectory(prefix="dispatchbench-") as tmp:
-            await run(f"sqlite://{tmp}/bench.sqlite3", args.tickets, args.concurrency, args.rounds)
-        return
-    name = f"helpdesk_bench_{uuid.uuid4().hex[:8]}"
-    await create_database("127.0.0.1", 5432, name)
-    try:
-        await run(database_url("127.0.0.1", 5432, name), args.tickets, args.concurrency, args.rounds)
-    finally:
-        await drop_database("127.0.0.1", 5432, name)
+    async with throwaway_database(sqlite=args.sqlite, prefix="dispatchbench") as url:
+        await run(url, args.tickets, args.concurrency, args.rounds)
 
 
 def main() -> None:

@@ -18,16 +18,14 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tortoise import Tortoise
 
-from bench.seed import create_database, database_url, drop_database
+from bench.seed import throwaway_database
 from domain.models import Article
 from domain.rules.knowledge import ArticleFormat, ArticleStatus, ArticleVisibility
 from domain.services import knowledge
@@ -130,16 +128,8 @@ async def run(url: str, sizes: list[int], queries: int) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    if args.sqlite:
-        with tempfile.TemporaryDirectory(prefix="knowledgebench-") as tmp:
-            await run(f"sqlite://{tmp}/bench.sqlite3", args.articles, args.queries)
-        return
-    name = f"helpdesk_bench_{uuid.uuid4().hex[:8]}"
-    await create_database("127.0.0.1", 5432, name)
-    try:
-        await run(database_url("127.0.0.1", 5432, name), args.articles, args.queries)
-    finally:
-        await drop_database("127.0.0.1", 5432, name)
+    async with throwaway_database(sqlite=args.sqlite, prefix="knowledgebench") as url:
+        await run(url, args.articles, args.queries)
 
 
 def main() -> None:

@@ -7,7 +7,10 @@ about reading them.
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,6 +90,22 @@ async def drop_database(host: str, port: int, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@asynccontextmanager
+async def throwaway_database(*, sqlite: bool, prefix: str) -> AsyncIterator[str]:
+    """The URL of a database that is gone afterwards: a temporary SQLite file, or a fresh
+    PostgreSQL database on 127.0.0.1:5432, dropped even when the bench fails."""
+    if sqlite:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as tmp:
+            yield f"sqlite://{tmp}/bench.sqlite3"
+        return
+    name = f"helpdesk_bench_{uuid.uuid4().hex[:8]}"
+    await create_database("127.0.0.1", 5432, name)
+    try:
+        yield database_url("127.0.0.1", 5432, name)
+    finally:
+        await drop_database("127.0.0.1", 5432, name)
 
 
 def _pick(rng: random.Random, weighted: Sequence[tuple[Any, int]], k: int) -> list[Any]:
