@@ -384,9 +384,11 @@ async def _rank_by_embedding(
     results = []
     for query, query_vector in zip(queries, query_vectors, strict=True):
         similarities = rules.cosine_scores(query_vector, matrix)
+        # Only articles that can rank become candidates: with thousands of articles, making
+        # an object of each one per question cost more than everything else in the call.
         candidates = [
             rules.Candidate(ids[i], float(similarities[i]), products[i], categories[i])
-            for i in range(len(ids))
+            for i in np.flatnonzero(similarities >= rules.MIN_SIMILARITY)
         ]
         results.append(
             rules.rank(
