@@ -10,8 +10,6 @@ matching the text's words in titles and bodies.
 
 import asyncio
 import operator
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +17,7 @@ from functools import reduce
 from typing import Any
 
 import numpy as np
+from tortoise import connections
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -26,6 +25,7 @@ from tortoise.transactions import in_transaction
 from domain.enums import Role
 from domain.errors import BadUserInput, Conflict, NotFound, RateLimited
 from domain.models import Article, Category, Product
+from domain.recently_used import RecentlyUsed
 from domain.rules import knowledge as rules
 from domain.rules.access import Actor
 from domain.rules.knowledge import ArticleFormat, ArticleStatus, ArticleVisibility, ReadScope
@@ -344,24 +344,16 @@ async def _rank_by_text(scope: ReadScope, query: SuggestQuery) -> list[rules.Ran
 
 # The stems of recently scored articles, by (id, version, updated_at): an edit bumps the
 # version, and a row recreated under a reused id has another updated_at.
-_STEMS_KEPT = 2 * TEXT_CANDIDATES
-_stems_cache: OrderedDict[tuple[int, int, Any], rules.ArticleStems] = OrderedDict()
-_stems_lock = threading.Lock()
+_stems_cache: RecentlyUsed[tuple[int, int, Any], rules.ArticleStems] = RecentlyUsed(2 * TEXT_CANDIDATES)
 
 
 def _article_stems(row: dict[str, Any]) -> rules.ArticleStems:
     key = (row["id"], row["version"], row["updated_at"])
-    with _stems_lock:
-        found = _stems_cache.get(key)
-        if found is not None:
-            _stems_cache.move_to_end(key)
-            return found
-    stems = rules.article_stems(row["title"], row["body"])
-    with _stems_lock:
-        _stems_cache[key] = stems
-        while len(_stems_cache) > _STEMS_KEPT:
-            _stems_cache.popitem(last=False)
-    return stems
+    found = _stems_cache.get(key)
+    if found is None:
+        found = rules.article_stems(row["title"], row["body"])
+        _stems_cache.put(key, found)
+    return found
 
 
 def _text_candidates(query_terms: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[rules.Candidate]:
@@ -403,39 +395,72 @@ async def _rank_by_embedding(
     return results
 
 
+# Every suggestion needs every suggestible article's vector. They are kept per process by
+# what identifies a row's text, (id, version, updated_at), and the embedder's fingerprint;
+# each call reads those keys afresh, so an edit made by any process is a new key here. At
+# 5,000 articles, reading the vectors themselves on every call cost more than encoding the
+# question. 20,000 vectors are 30 MB; a larger knowledge base reads the rest every time.
+_VECTORS_KEPT = 20_000
+_VectorKey = tuple[int, int, Any, str]
+_vector_cache: RecentlyUsed[_VectorKey, Vector] = RecentlyUsed(_VECTORS_KEPT)
+
+
 async def _article_vectors(
     scope: ReadScope, encoder: TextEncoder
 ) -> tuple[list[int], list[int | None], list[int | None], Vector]:
-    """Every suggestible article's vector, encoding (and caching) those without a current one."""
+    """Every suggestible article's vector, encoding (and storing) those without a current one."""
     fingerprint = fingerprint_of(encoder)
-    rows = (
-        await _scoped(scope)
-        .order_by("id")
-        .values("id", "version", "product_id", "category_id", "embedding", "embedding_model")
-    )
+    columns = ("id", "version", "updated_at", "product_id", "category_id")
+    query = _scoped(scope).order_by("id").values_list(*columns)
+    # The rows as the driver returns them: keys are only compared, and turning thousands of
+    # timestamps into aware datetimes (values_list) took longer than the query itself.
+    _, rows = await connections.get("default").execute_query(query.sql(params_inline=True))
+    keys: list[_VectorKey] = [(row[0], row[1], row[2], fingerprint) for row in rows]
     matrix = np.zeros((len(rows), DIMENSION), dtype=np.float32)
-    stale: list[int] = []
-    for i, row in enumerate(rows):
-        if row["embedding"] is None or row["embedding_model"] != fingerprint:
-            stale.append(i)
+    missing: dict[int, tuple[int, _VectorKey]] = {}  # article id -> its row in the matrix, its key
+    for position, (key, vector) in enumerate(zip(keys, _vector_cache.get_many(keys), strict=True)):
+        if vector is None:
+            missing[key[0]] = (position, key)
         else:
-            matrix[i] = np.frombuffer(row["embedding"], dtype=np.float32)
-    if stale:
-        texts = {
-            r["id"]: (r["title"], r["body"])
-            for r in await Article.filter(id__in=[rows[i]["id"] for i in stale]).values("id", "title", "body")
-        }
-        present = [i for i in stale if rows[i]["id"] in texts]  # deleted meanwhile: left at zero
-        vectors = await _embed(encoder, [texts[rows[i]["id"]] for i in present])
-        for i, vector in zip(present, vectors, strict=True):
-            matrix[i] = vector
-            # Cached only for the version it was made from: an edit meanwhile keeps its own.
-            await Article.filter(id=rows[i]["id"], version=rows[i]["version"]).update(
-                embedding=vector.tobytes(), embedding_model=fingerprint
-            )
-    return (
-        [r["id"] for r in rows],
-        [r["product_id"] for r in rows],
-        [r["category_id"] for r in rows],
-        matrix,
+            matrix[position] = vector
+    if missing:
+        await _read_vectors(missing, matrix, encoder, fingerprint)
+    return [row[0] for row in rows], [row[3] for row in rows], [row[4] for row in rows], matrix
+
+
+async def _read_vectors(
+    missing: dict[int, tuple[int, _VectorKey]], matrix: Vector, encoder: TextEncoder, fingerprint: str
+) -> None:
+    """Fills the missing articles' rows of `matrix` from their stored vectors, encoding and
+    storing those stored without one or by another model. An article deleted meanwhile is
+    left at zero; one edited meanwhile gets its new text's vector, which is not kept under
+    the key read before the edit."""
+    stored = await Article.filter(id__in=list(missing)).values(
+        "id", "version", "embedding", "embedding_model", "title", "body"
     )
+    kept: list[tuple[_VectorKey | None, Vector]] = []
+    stale = []
+    for row in stored:
+        if row["embedding"] is None or row["embedding_model"] != fingerprint:
+            stale.append(row)
+            continue
+        vector = np.frombuffer(row["embedding"], dtype=np.float32)
+        kept.append(_place(missing[row["id"]], row["version"], vector, matrix))
+    vectors = await _embed(encoder, [(row["title"], row["body"]) for row in stale])
+    for row, vector in zip(stale, vectors, strict=True):
+        kept.append(_place(missing[row["id"]], row["version"], vector, matrix))
+        # Stored only for the version it was made from: an edit meanwhile keeps its own.
+        await Article.filter(id=row["id"], version=row["version"]).update(
+            embedding=vector.tobytes(), embedding_model=fingerprint
+        )
+    _vector_cache.put_many((key, vector) for key, vector in kept if key is not None)
+
+
+def _place(
+    where: tuple[int, _VectorKey], version: int, vector: Vector, matrix: Vector
+) -> tuple[_VectorKey | None, Vector]:
+    """Puts vector in its row of the matrix; returns its cache key if it is of the version
+    keyed, else None."""
+    position, key = where
+    matrix[position] = vector
+    return (key if key[1] == version else None), vector
