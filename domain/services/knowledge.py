@@ -401,6 +401,7 @@ async def _rank_by_embedding(
 # 5,000 articles, reading the vectors themselves on every call cost more than encoding the
 # question. 20,000 vectors are 30 MB; a larger knowledge base reads the rest every time.
 _VECTORS_KEPT = 20_000
+_READ_SLICE = 1_000
 _VectorKey = tuple[int, int, Any, str]
 _vector_cache: RecentlyUsed[_VectorKey, Vector] = RecentlyUsed(_VECTORS_KEPT)
 
@@ -435,9 +436,13 @@ async def _read_vectors(
     storing those stored without one or by another model. An article deleted meanwhile is
     left at zero; one edited meanwhile gets its new text's vector, which is not kept under
     the key read before the edit."""
-    stored = await Article.filter(id__in=list(missing)).values(
-        "id", "version", "embedding", "embedding_model", "title", "body"
-    )
+    wanted = list(missing)
+    stored = []
+    # In slices: drivers cap the parameters of one statement (asyncpg at 32,767).
+    for start in range(0, len(wanted), _READ_SLICE):
+        stored += await Article.filter(id__in=wanted[start : start + _READ_SLICE]).values(
+            "id", "version", "embedding", "embedding_model", "title", "body"
+        )
     kept: list[tuple[_VectorKey | None, Vector]] = []
     stale = []
     for row in stored:

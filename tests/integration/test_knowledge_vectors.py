@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 
 from domain.models import Article
 from domain.rules.knowledge import ArticleStatus, ArticleVisibility
@@ -82,3 +83,20 @@ async def test_an_article_unpublished_elsewhere_leaves_the_suggestions(database:
         status=ArticleStatus.DRAFT, version=2, updated_at=datetime.now(UTC)
     )
     assert await best(encoder, "reset password link") == []
+
+
+async def test_vectors_are_read_in_slices_that_drivers_accept(
+    database: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = WordHashEncoder()
+    topics = ["password", "invoice", "calendar", "export", "refund"]
+    made = [await published(f"{topic} help", f"all about {topic} {topic}") for topic in topics]
+    assert [(await best(encoder, f"{topic} help"))[0] for topic in topics] == [a.id for a in made]
+    # Another process's fresh cache reads them stored, two per statement here.
+    monkeypatch.setattr(knowledge, "_READ_SLICE", 2)
+    knowledge._vector_cache.clear()
+    encoder.encoded.clear()
+    # The last article first: the first call must read every slice, not only the first.
+    asked = list(reversed(topics))
+    assert [(await best(encoder, f"{topic} help"))[0] for topic in asked] == [a.id for a in reversed(made)]
+    assert encoder.encoded == [f"{topic} help" for topic in asked]  # read, not encoded again
