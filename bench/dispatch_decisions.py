@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
-from bench.seed import throwaway_database
+from bench.seed import database_bench_parser, throwaway_database
 from domain.enums import AssignmentStrategy, Availability, CustomerTier, Priority, Role, TicketSource
 from domain.events import NullPublisher
 from domain.models import Customer, Group, GroupMembership, RoutingRule, User
@@ -143,13 +143,10 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.dispatch_decisions", description=__doc__.split("\n")[0]
-    )
+    parser = database_bench_parser("bench.dispatch_decisions", __doc__ or "")
     parser.add_argument("--tickets", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead of PostgreSQL")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
-from bench.seed import throwaway_database
+from bench.seed import database_bench_parser, throwaway_database
 from domain.models import Article
 from domain.rules.knowledge import ArticleFormat, ArticleStatus, ArticleVisibility
 from domain.services import knowledge
@@ -133,12 +133,9 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.knowledge_suggest", description=__doc__.split("\n")[0]
-    )
+    parser = database_bench_parser("bench.knowledge_suggest", __doc__ or "")
     parser.add_argument("--articles", type=int, nargs="+", default=[500, 5000])
     parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead of PostgreSQL")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -5,6 +5,7 @@ asyncpg, because creating 100k tickets through the ORM takes minutes and the ben
 about reading them.
 """
 
+import argparse
 import json
 import random
 import tempfile
@@ -90,6 +91,13 @@ async def drop_database(host: str, port: int, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+def database_bench_parser(module: str, doc: str) -> argparse.ArgumentParser:
+    """The argument parser of a bench that runs on throwaway_database: its --sqlite option."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n")[0])
+    parser.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead of PostgreSQL")
+    return parser
 
 
 @asynccontextmanager
