@@ -133,8 +133,7 @@ class Embedder:
         """`int8`: the transformer's linear layers quantised to 8-bit integers at load time.
         Measured on 2 cores with token-count batches and the traced model: about 1.5x the
         tickets classified per second (762 against 484-529; before either, 2.1x the texts
-        encoded: 660 against 308); the vectors move
-        (mean cosine 0.95 to full precision), and
+        encoded: 660 against 308); the vectors move (mean cosine 0.95 to full precision), and
         5-fold accuracy moves with them: BANKING77 0.932 against 0.934, 4 groups 0.976
         against 0.979, NLBSE'24 macro-F1 0.778 against 0.778 (with the sentence embedding:
         0.798 against 0.797)."""
