@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.api.desk import Desk, unique
 from tests.clients.runner import CLIENT_EXAMPLES
@@ -60,13 +61,15 @@ def test_writes_one_csv_line_per_row_with_the_reporters_token(desk: Desk) -> Non
     assert lines[-1]["key"] == "TOTAL"
     assert sum(int(line["tickets_created"]) for line in lines[:-1]) == int(lines[-1]["tickets_created"])
 
+    # The days are Berlin's: between 23:00 and 24:00 UTC, Berlin is already on the next date.
+    berlin = ZoneInfo("Europe/Berlin")
     by_day = run(
         desk,
         desk.reporter.token,
         "--from",
-        start.date().isoformat(),
+        start.astimezone(berlin).date().isoformat(),
         "--to",
-        (end.date() + timedelta(days=1)).isoformat(),
+        (end.astimezone(berlin).date() + timedelta(days=1)).isoformat(),
         "--time-zone",
         "Europe/Berlin",
     )
